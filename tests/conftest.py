@@ -1,0 +1,23 @@
+"""Shared fixtures: paths of the real catalogue and of the shared source documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from etl.catalogue import Catalogue, load_catalogue
+from target_monitor import paths
+
+SHARED_SEEDS = paths.ROOT.parent / "shared" / "seeds"
+
+
+@pytest.fixture(scope="session")
+def shared_seeds() -> Path:
+    assert SHARED_SEEDS.is_dir(), f"the shared source documents are missing: {SHARED_SEEDS}"
+    return SHARED_SEEDS
+
+
+@pytest.fixture(scope="session")
+def catalogue(shared_seeds: Path) -> Catalogue:
+    return load_catalogue(paths.TARGETS, seeds_dir=shared_seeds)

@@ -1,0 +1,311 @@
+"""One broken catalogue per rule, asserting the exact rule that fired and the YAML path."""
+
+from __future__ import annotations
+
+import copy
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from etl.catalogue import CatalogueError, load_catalogue, parse_catalogue, read_catalogue
+
+SEED_TEXT = "到2015年，全省认定省级中小企业公共服务示范平台500家。每年培训企业经营管理人才1万人次。"
+
+GOOD: dict[str, Any] = {
+    "documents": [
+        {
+            "id": "doc-a",
+            "number": "粤办函〔2012〕624号",
+            "title": "示例文件",
+            "issuer": "广东省人民政府办公厅",
+            "date": "2012-09-24",
+            "jurisdiction": "440000",
+            "seed_file": "a.txt",
+        }
+    ],
+    "indicators": [
+        {
+            "key": "demo_platforms",
+            "name_zh": "省级示范平台",
+            "name_en": "Demonstration platforms",
+            "unit": "家",
+            "measure": "flow",
+            "rollup": "sum",
+            "definition": "当期新认定的省级示范平台数",
+        },
+        {
+            "key": "trainees",
+            "name_zh": "培训人次",
+            "name_en": "Trainees",
+            "unit": "人次",
+            "measure": "flow",
+            "rollup": "sum",
+            "definition": "当期培训的企业经营管理人员人次",
+        },
+    ],
+    "targets": [
+        {
+            "id": "a-platforms-2015",
+            "document": "doc-a",
+            "article": "（九）",
+            "quote": "全省认定省级中小企业公共服务示范平台500家",
+            "indicator": "demo_platforms",
+            "scope": {"jurisdiction": "440000", "level": "province", "applies_to": "whole"},
+            "kind": "cumulative",
+            "comparator": ">=",
+            "value": 500,
+            "unit": "家",
+            "start": "2011-01-01",
+            "deadline": "2015-12-31",
+            "recurrence": "once",
+            "lead": ["省经济和信息化委"],
+        },
+        {
+            "id": "a-training-yearly",
+            "document": "doc-a",
+            "article": "（二十三）",
+            "quote": "每年培训企业经营管理人才1万人次",
+            "indicator": "trainees",
+            "scope": {"jurisdiction": "440000", "level": "province", "applies_to": "whole"},
+            "kind": "rate",
+            "comparator": ">=",
+            "value": 10000,
+            "unit": "人次",
+            "start": "2012-01-01",
+            "deadline": "2015-12-31",
+            "recurrence": "yearly",
+        },
+    ],
+    "parameters": [],
+}
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    (tmp_path / "a.txt").write_text(SEED_TEXT, encoding="utf-8")
+    return tmp_path
+
+
+def test_good_catalogue_has_no_problems(seeds: Path) -> None:
+    catalogue, problems = parse_catalogue(copy.deepcopy(GOOD), seeds)
+    assert problems == []
+    assert catalogue is not None
+    assert [t.id for t in catalogue.targets] == ["a-platforms-2015", "a-training-yearly"]
+    assert catalogue.target("a-training-yearly").value == 10000
+
+
+Mutation = Callable[[dict[str, Any]], None]
+
+
+def _set(path: str, value: object) -> Mutation:
+    def mutate(data: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        node: Any = data
+        for part in parents:
+            node = node[int(part)] if part.isdigit() else node[part]
+        if last.isdigit():
+            node[int(last)] = value
+        else:
+            node[last] = value
+
+    return mutate
+
+
+def _delete(path: str) -> Mutation:
+    def mutate(data: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        node: Any = data
+        for part in parents:
+            node = node[int(part)] if part.isdigit() else node[part]
+        del node[last]
+
+    return mutate
+
+
+def _append_copy(section: str, index: int) -> Mutation:
+    def mutate(data: dict[str, Any]) -> None:
+        data[section].append(copy.deepcopy(data[section][index]))
+
+    return mutate
+
+
+CASES: list[tuple[str, Mutation, str, str]] = [
+    ("unknown key", _set("targets.0.valeu", 5), "unknown-key", "targets[0].valeu"),
+    ("unknown top-level key", _set("goals", []), "unknown-key", "goals"),
+    (
+        "wrong type: number as text",
+        _set("targets.0.value", "500家"),
+        "wrong-type",
+        "targets[0].value",
+    ),
+    (
+        "wrong type: code unquoted",
+        _set("documents.0.jurisdiction", 440000),
+        "wrong-type",
+        "documents[0].jurisdiction",
+    ),
+    (
+        "wrong type: bad date",
+        _set("targets.1.deadline", "2015年底"),
+        "wrong-type",
+        "targets[1].deadline",
+    ),
+    ("wrong type: lead not a list", _set("targets.0.lead", 7), "wrong-type", "targets[0].lead"),
+    (
+        "invalid choice of kind",
+        _set("targets.0.kind", "total"),
+        "invalid-choice",
+        "targets[0].kind",
+    ),
+    (
+        "invalid choice of level",
+        _set("targets.0.scope.level", "nation"),
+        "invalid-choice",
+        "targets[0].scope.level",
+    ),
+    ("bad id format", _set("targets.0.id", "A Platforms"), "invalid-format", "targets[0].id"),
+    ("missing field", _delete("targets.1.deadline"), "missing-field", "targets[1].deadline"),
+    ("missing quote", _delete("targets.0.quote"), "missing-quote", "targets[0].quote"),
+    ("empty quote", _set("targets.1.quote", ""), "missing-quote", "targets[1].quote"),
+    ("duplicate target id", _append_copy("targets", 0), "duplicate-id", "targets[2].id"),
+    ("duplicate indicator key", _append_copy("indicators", 1), "duplicate-id", "indicators[2].key"),
+    (
+        "unknown document",
+        _set("targets.1.document", "doc-b"),
+        "unknown-document",
+        "targets[1].document",
+    ),
+    (
+        "unknown indicator",
+        _set("targets.0.indicator", "platforms"),
+        "unknown-indicator",
+        "targets[0].indicator",
+    ),
+    (
+        "deadline before start",
+        _set("targets.0.deadline", "2010-12-31"),
+        "deadline-before-start",
+        "targets[0].deadline",
+    ),
+    (
+        "range without max",
+        _set("targets.0.comparator", "between"),
+        "value-shape",
+        "targets[0].value",
+    ),
+    ("unit mismatch", _set("targets.1.unit", "万人次"), "unit-mismatch", "targets[1].unit"),
+    (
+        "relational without reference",
+        _set("targets.0.kind", "relational"),
+        "missing-reference",
+        "targets[0].reference_indicator",
+    ),
+    (
+        "scope outside the document",
+        _set("targets.0.scope.jurisdiction", "370200"),
+        "scope-outside-document",
+        "targets[0].scope.jurisdiction",
+    ),
+    (
+        "per-unit goal on the whole",
+        _set("targets.0.kind", "per_unit"),
+        "per-unit-scope",
+        "targets[0].scope.applies_to",
+    ),
+    (
+        "quote not in the source",
+        _set("targets.0.quote", "全省认定示范平台600家"),
+        "quote-not-in-source",
+        "targets[0].quote",
+    ),
+    (
+        "seed file missing",
+        _set("documents.0.seed_file", "zz.txt"),
+        "unknown-seed-file",
+        "documents[0].seed_file",
+    ),
+    (
+        "ratio without parts",
+        _set("indicators.0.rollup", "ratio"),
+        "ratio-without-parts",
+        "indicators[0].rollup",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "rule", "path"),
+    [pytest.param(m, r, p, id=name) for name, m, r, p in CASES],
+)
+def test_each_rule_names_its_path(seeds: Path, mutate: Mutation, rule: str, path: str) -> None:
+    data = copy.deepcopy(GOOD)
+    mutate(data)
+    catalogue, problems = parse_catalogue(data, seeds)
+    assert catalogue is None
+    assert (rule, path) in [(p.rule, p.path) for p in problems], problems
+    assert all(p.hint for p in problems)
+
+
+def test_all_problems_are_listed_at_once(seeds: Path) -> None:
+    data = copy.deepcopy(GOOD)
+    data["targets"][0]["valeu"] = 1
+    data["targets"][1]["document"] = "doc-x"
+    data["indicators"][0]["measure"] = "level"
+    _, problems = parse_catalogue(data, seeds)
+    assert sorted((p.rule, p.path) for p in problems) == [
+        ("invalid-choice", "indicators[0].measure"),
+        ("unknown-document", "targets[1].document"),
+        ("unknown-key", "targets[0].valeu"),
+    ]
+
+
+def test_unknown_key_hint_lists_the_allowed_keys(seeds: Path) -> None:
+    data = copy.deepcopy(GOOD)
+    data["targets"][0]["dealine"] = "2015-12-31"
+    _, problems = parse_catalogue(data, seeds)
+    (problem,) = problems
+    assert "deadline" in problem.hint and problem.message == "unknown key 'dealine'"
+
+
+def test_region_code_hint_says_quote_it(seeds: Path) -> None:
+    data = copy.deepcopy(GOOD)
+    data["targets"][0]["scope"]["jurisdiction"] = 440000
+    _, problems = parse_catalogue(data, seeds)
+    assert [(p.rule, p.path) for p in problems] == [("wrong-type", "targets[0].scope.jurisdiction")]
+    assert "'440000'" in problems[0].hint
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "targets.yaml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def test_duplicate_yaml_key_is_named_with_its_line(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        """\
+        documents: []
+        indicators: []
+        targets: []
+        indicators: []
+        """,
+    )
+    _, problems = read_catalogue(path)
+    assert [(p.rule, p.path) for p in problems] == [("duplicate-key", "line 4")]
+
+
+def test_yaml_syntax_error_names_line_and_column(tmp_path: Path) -> None:
+    path = _write(tmp_path, "documents:\n  - id: a\n   title: b\n")
+    _, problems = read_catalogue(path)
+    assert [(p.rule, p.path) for p in problems] == [("yaml-syntax", "line 3, column 4")]
+
+
+def test_load_catalogue_raises_with_every_problem(tmp_path: Path) -> None:
+    path = _write(tmp_path, "documents: []\nindicators: []\n")
+    with pytest.raises(CatalogueError) as info:
+        load_catalogue(path)
+    assert [(p.rule, p.path) for p in info.value.problems] == [("missing-field", "targets")]
