@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from target_monitor.i18n import t
+from target_monitor.i18n import Lang, t
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/monitoring:", layout="wide")
 
-lang = "en" if st.query_params.get("lang") == "en" else "zh"
+lang: Lang = "en" if st.query_params.get("lang") == "en" else "zh"
 
 pages = [
     st.Page(

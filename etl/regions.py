@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, cast
 
@@ -44,22 +44,23 @@ class Region:
     province_administered: bool
     source: str
     note: str
+    origin: str = field(default="", compare=False)  # file:line it was read from
 
     def valid_on(self, day: dt.date) -> bool:
-        """True when the division existed on ``day`` (``valid_to`` is its last day)."""
+        """True when the division existed on ``day``: ``valid_from <= day < valid_to``.
+
+        ``valid_to`` is the day the division ceased (exclusive), which is the successor's
+        ``valid_from``, so that on any day exactly one version of a re-used code is valid.
+        """
         return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_to is None or day <= self.valid_to
+            self.valid_to is None or day < self.valid_to
         )
 
 
 def read_region_frame(path: Path) -> pl.DataFrame:
     """The CSV as a frame of strings: no column is ever inferred as a number."""
-    return pl.read_csv(
-        path,
-        schema_overrides=dict.fromkeys(COLUMNS, pl.String),
-        infer_schema=False,
-        missing_utf8_is_empty_string=True,
-    )
+    frame = pl.read_csv(path, infer_schema=False)
+    return frame.with_columns(pl.col(pl.String).fill_null(""))
 
 
 def _date(text: str) -> dt.date | None:
@@ -160,6 +161,7 @@ def _parse_row(row: dict[str, str], where: str) -> tuple[Region | None, list[Pro
         province_administered=flag == "true",
         source=row["source"].strip(),
         note=row["note"].strip(),
+        origin=where,
     )
     return region, []
 
@@ -176,7 +178,7 @@ def check_hierarchy(regions: Sequence[Region]) -> list[Problem]:
             problems.append(
                 Problem(
                     "duplicate-region",
-                    code,
+                    versions[-1].origin or code,
                     f"{code} is listed {len(versions)} times with the same valid_from",
                     "keep one row per code and validity period",
                 )
@@ -187,7 +189,7 @@ def check_hierarchy(regions: Sequence[Region]) -> list[Problem]:
                 problems.append(
                     Problem(
                         "missing-parent",
-                        r.code,
+                        r.origin or r.code,
                         f"{r.name} ({r.level}) has no parent",
                         "give parent_code",
                     )
@@ -198,7 +200,7 @@ def check_hierarchy(regions: Sequence[Region]) -> list[Problem]:
             problems.append(
                 Problem(
                     "unknown-parent",
-                    r.code,
+                    r.origin or r.code,
                     f"parent {r.parent_code} of {r.name} is not in the region list",
                     "add the parent first or fix parent_code",
                 )
@@ -208,7 +210,7 @@ def check_hierarchy(regions: Sequence[Region]) -> list[Problem]:
             problems.append(
                 Problem(
                     "parent-level",
-                    r.code,
+                    r.origin or r.code,
                     f"{r.name} ({r.level}) sits under {parents[0].name} ({parents[0].level})",
                     "a parent must be a higher level",
                 )

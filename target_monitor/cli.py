@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from etl.catalogue import read_catalogue
+from etl.catalogue import Problem, read_catalogue
 from etl.regions import read_regions
 from target_monitor import __version__, paths
 from target_monitor.catalogue_doc import render_catalogue_doc
@@ -26,7 +26,7 @@ def _check_targets(args: argparse.Namespace) -> int:
     if seeds is None and paths.SEEDS.is_dir():
         seeds = paths.SEEDS
     catalogue, problems = read_catalogue(args.path, seeds_dir=seeds)
-    region_problems = []
+    region_problems: list[Problem] = []
     if catalogue is not None and args.path == paths.TARGETS:
         _, region_problems = read_regions([paths.REGIONS, paths.TOWNS])
     problems = [*problems, *region_problems]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.catalogue import Catalogue
+from etl.catalogue import Catalogue, Parameter, Target
 from target_monitor import paths
 
 
@@ -31,7 +31,7 @@ def test_every_quote_is_word_for_word_in_its_document(
         d.id: _squash((shared_seeds / d.seed_file).read_text(encoding="utf-8"))
         for d in catalogue.documents
     }
-    entries = [*catalogue.targets, *catalogue.parameters]
+    entries: list[Target | Parameter] = [*catalogue.targets, *catalogue.parameters]
     missing = [e.id for e in entries if _squash(e.quote) not in texts[e.document]]
     assert missing == []
     assert len(entries) > 100
@@ -106,3 +106,28 @@ def test_parameters_are_not_goals(catalogue: Catalogue) -> None:
 def test_headline_goals_exist_in_every_document(catalogue: Catalogue) -> None:
     headline_docs = {t.document for t in catalogue.targets if t.headline}
     assert headline_docs == {d.id for d in catalogue.documents}
+
+
+def test_staged_goals_are_separate_targets_on_one_indicator(catalogue: Catalogue) -> None:
+    first = catalogue.target("gdcentre-providers-2018")
+    second = catalogue.target("gdcentre-providers-2020")
+    assert first.indicator == second.indicator
+    assert (first.value, first.deadline) == (5000, dt.date(2018, 12, 31))
+    assert (second.value, second.deadline) == (10_000, dt.date(2020, 12, 31))
+    visits = catalogue.target("gdcentre-enterprise-visits-2020")
+    assert (visits.value, visits.recurrence) == (300_000, "yearly")
+
+
+def test_coverage_goal_is_a_share_of_a_ratio_indicator(catalogue: Catalogue) -> None:
+    target = catalogue.target("gdcentre-coverage-2018")
+    assert (target.kind, target.comparator, target.value) == ("share", ">", 90)
+    indicator = catalogue.indicator(target.indicator)
+    assert indicator.rollup == "ratio"
+    assert indicator.numerator and indicator.denominator
+
+
+def test_reporting_dates_of_the_2012_plan_are_milestones(catalogue: Catalogue) -> None:
+    half_year = catalogue.target("gd2012act-ms-h1-report-2012-06-30")
+    year_end = catalogue.target("gd2012act-ms-annual-report-2012-12-30")
+    assert (half_year.kind, half_year.deadline) == ("milestone", dt.date(2012, 6, 30))
+    assert (year_end.kind, year_end.deadline) == ("milestone", dt.date(2012, 12, 30))

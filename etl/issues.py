@@ -1,0 +1,432 @@
+"""The issue type every pipeline stage shares, and the catalogue of validation rules.
+
+A rule has an id, a severity and a message and fix in Chinese and English.  Stages never print and
+never stop at the first problem: they return lists of :class:`Issue`, which the upload page shows
+as a table, the CLI prints, and the tests assert by rule and row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    message_zh: str
+    message_en: str
+    fix_zh: str
+    fix_en: str
+
+
+def _rules(*rules: Rule) -> dict[str, Rule]:
+    return {r.id: r for r in rules}
+
+
+E: Severity = "error"
+W: Severity = "warning"
+
+RULES: dict[str, Rule] = _rules(
+    # --- the file as a whole -------------------------------------------------------------
+    Rule(
+        "file-too-large",
+        E,
+        "文件 {value} 超过上限 {limit}",
+        "the file is {value}, over the {limit} limit",
+        "请只上报一个季度的数据，或拆分文件",
+        "upload one quarter per file, or split it",
+    ),
+    Rule(
+        "file-type",
+        E,
+        "文件内容不是 CSV 或 XLSX（{value}）",
+        "the file is not CSV or XLSX by its content ({value})",
+        "请在 Excel 中“另存为” .xlsx 或 CSV（UTF-8）",
+        "save it from Excel as .xlsx or CSV UTF-8",
+    ),
+    Rule(
+        "zip-bomb",
+        E,
+        "XLSX 文件解压后异常（{value}），为安全起见拒收",
+        "the XLSX file decompresses suspiciously ({value}) and was refused",
+        "请用模板重新填写，或另存为 CSV",
+        "fill in a fresh template, or save as CSV",
+    ),
+    Rule(
+        "xlsx-macros",
+        E,
+        "文件含有宏（{value}）",
+        "the file contains macros ({value})",
+        "请另存为不含宏的 .xlsx 工作簿",
+        "save it as a macro-free .xlsx workbook",
+    ),
+    Rule(
+        "encoding",
+        E,
+        "无法识别文件编码：{value}",
+        "the file's text encoding was not recognised: {value}",
+        "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”",
+        "save it from Excel as 'CSV UTF-8 (comma delimited)'",
+    ),
+    Rule(
+        "empty-file",
+        E,
+        "文件中没有数据行",
+        "the file has no data rows",
+        "请在表头下方填写数据",
+        "fill in rows below the header",
+    ),
+    Rule(
+        "wrong-sheet",
+        E,
+        "没有找到含表头（地区代码、指标、报告期、数值）的工作表；现有工作表：{value}",
+        "no sheet has the header (region_code, indicator, period, value); sheets found: {value}",
+        "请把数据放在模板的“数据上报”工作表中",
+        "put the data on the template's 数据上报 sheet",
+    ),
+    Rule(
+        "title-rows",
+        W,
+        "表头在第 {value} 行，上方的标题行已忽略",
+        "the header is on row {value}; title rows above it were ignored",
+        "无需处理；如上方有数据请移到表头下方",
+        "nothing to do, unless data sits above the header",
+    ),
+    Rule(
+        "missing-column",
+        E,
+        "缺少必填列“{value}”",
+        "required column '{value}' is missing",
+        "请添加该列（可用中文表头：地区代码、指标、报告期、数值）",
+        "add the column (Chinese headers 地区代码, 指标, 报告期, 数值 are accepted)",
+    ),
+    Rule(
+        "unknown-column",
+        W,
+        "无法识别的列“{value}”，已忽略",
+        "column '{value}' is not recognised and was ignored",
+        "如是必填列请改用标准表头",
+        "rename it to a standard header if it is needed",
+    ),
+    Rule(
+        "duplicate-column",
+        E,
+        "列“{value}”出现了两次",
+        "column '{value}' appears twice",
+        "删除或重命名其中一列",
+        "delete or rename one of them",
+    ),
+    Rule(
+        "too-many-issues",
+        W,
+        "规则 {value} 还有 {count} 处同类问题未逐一列出",
+        "rule {value} fired on {count} more rows not listed one by one",
+        "先修正上面列出的行，再重新上传",
+        "fix the rows listed, then upload again",
+    ),
+    # --- rows -----------------------------------------------------------------------------
+    Rule("blank-row", W, "空行，已跳过", "blank row, skipped", "无需处理", "nothing to do"),
+    Rule(
+        "totals-row",
+        W,
+        "合计行“{value}”不作为数据导入",
+        "totals row '{value}' is not loaded as data",
+        "合计由系统自动汇总，可删除该行",
+        "totals are computed by the system; you may delete the row",
+    ),
+    Rule(
+        "full-width",
+        W,
+        "“{value}”含全角字符，已按半角读取",
+        "'{value}' has full-width characters, read as half-width",
+        "无需处理；建议使用半角数字",
+        "nothing to do; prefer half-width digits",
+    ),
+    Rule(
+        "region-missing",
+        E,
+        "地区代码为空",
+        "the region code is empty",
+        "填写 6 位行政区划代码，如 440100",
+        "write the 6-digit division code, e.g. 440100",
+    ),
+    Rule(
+        "region-as-number",
+        W,
+        "地区代码“{value}”被当作数字保存，已读作 {normalised}",
+        "region code '{value}' was stored as a number and read as {normalised}",
+        "请把地区代码列设为“文本”格式",
+        "format the region-code column as Text",
+    ),
+    Rule(
+        "region-unknown",
+        E,
+        "地区代码“{value}”不存在",
+        "region code '{value}' does not exist",
+        "请核对 GB/T 2260 行政区划代码（可下载模板查看）",
+        "check the GB/T 2260 code (the template lists it)",
+    ),
+    Rule(
+        "region-expired",
+        E,
+        "地区代码“{value}”在 {period} 已不再使用（{detail}）",
+        "region code '{value}' was no longer in use in {period} ({detail})",
+        "请改用调整后的地区代码",
+        "use the code of the division that replaced it",
+    ),
+    Rule(
+        "region-out-of-scope",
+        E,
+        "地区“{value}”不在您的上报范围（{scope}）内",
+        "region '{value}' is outside your reporting scope ({scope})",
+        "只能上报本地区及下辖地区的数据",
+        "report only your own region and the regions below it",
+    ),
+    Rule(
+        "indicator-missing",
+        E,
+        "指标为空",
+        "the indicator is empty",
+        "填写指标代码或中文名称",
+        "write the indicator key or its Chinese name",
+    ),
+    Rule(
+        "indicator-unknown",
+        E,
+        "指标“{value}”不存在",
+        "indicator '{value}' does not exist",
+        "请使用模板中的指标代码或中文名称",
+        "use an indicator key or Chinese name from the template",
+    ),
+    Rule(
+        "indicator-not-applicable",
+        E,
+        "指标“{value}”不由{level}“{region}”上报",
+        "indicator '{value}' is not reported by {level} '{region}'",
+        "请删除该行，或核对地区代码",
+        "delete the row or check the region code",
+    ),
+    Rule(
+        "period-missing",
+        E,
+        "报告期为空",
+        "the period is empty",
+        "请写成“2018Q3”或“2018年第三季度”",
+        "write the quarter as 2018Q3 or 2018年第三季度",
+    ),
+    Rule(
+        "period-invalid",
+        E,
+        "无法识别报告期“{value}”",
+        "'{value}' is not a recognised period",
+        "请写成“2018Q3”或“2018年第三季度”（或季度末日期 2018-09-30）",
+        "write 2018Q3 or 2018年第三季度 (or the quarter's last day, 2018-09-30)",
+    ),
+    Rule(
+        "period-ambiguous",
+        E,
+        "报告期“{value}”不能确定是哪个季度",
+        "period '{value}' does not name one quarter",
+        "请写成“2018Q3”或“2018年第三季度”",
+        "write the quarter, e.g. 2018Q3",
+    ),
+    Rule(
+        "period-future",
+        E,
+        "报告期 {value} 尚未结束",
+        "period {value} has not ended yet",
+        "季度结束后再上报",
+        "report a quarter after it ends",
+    ),
+    Rule(
+        "period-before-plan",
+        E,
+        "报告期 {value} 早于规划起始（{start}）",
+        "period {value} is before the plans start ({start})",
+        "请核对年份",
+        "check the year",
+    ),
+    Rule(
+        "value-missing",
+        W,
+        "数值为空（“{value}”），按缺报处理，不计为 0",
+        "no value ('{value}'): treated as not reported, never as 0",
+        "如有数据请填写；确实无数据可保留",
+        "fill it in if known; leave it if there is no figure",
+    ),
+    Rule(
+        "value-not-number",
+        E,
+        "数值“{value}”不是数字",
+        "value '{value}' is not a number",
+        "只填写数字，如 1234.5",
+        "write a plain number, e.g. 1234.5",
+    ),
+    Rule(
+        "value-unit",
+        E,
+        "数值“{value}”带有单位或倍数，系统不猜测换算",
+        "value '{value}' carries a unit or multiplier; it is not guessed",
+        "请换算为基本单位的纯数字（如 1.2万 → 12000，85% → 85）",
+        "convert to a plain number in base units (1.2万 → 12000, 85% → 85)",
+    ),
+    Rule(
+        "value-thousands",
+        W,
+        "数值“{value}”含千位分隔符，已读作 {normalised}",
+        "value '{value}' has thousands separators, read as {normalised}",
+        "无需处理",
+        "nothing to do",
+    ),
+    Rule(
+        "negative-count",
+        E,
+        "计数指标的数值不能为负：{value}",
+        "a count cannot be negative: {value}",
+        "请核对数值",
+        "check the figure",
+    ),
+    Rule(
+        "percent-over-100",
+        E,
+        "百分比超过 100：{value}",
+        "a percentage above 100: {value}",
+        "百分比填写 0–100 之间的数",
+        "write a percentage between 0 and 100",
+    ),
+    Rule(
+        "duplicate-key",
+        E,
+        "与第 {other} 行的地区、指标、报告期相同但数值不同（{value}）",
+        "same region, indicator and period as row {other} with a different value ({value})",
+        "删除其中一行，或改正数值",
+        "delete one of the rows or correct the value",
+    ),
+    Rule(
+        "duplicate-row",
+        W,
+        "与第 {other} 行完全相同，只导入一次",
+        "identical to row {other}; loaded once",
+        "可删除重复行",
+        "you may delete the duplicate",
+    ),
+    Rule(
+        "formula-no-value",
+        E,
+        "单元格是公式但没有计算结果",
+        "the cell holds a formula without a calculated value",
+        "在 Excel 中打开并保存一次（或粘贴为数值）",
+        "open and save the file in Excel once (or paste as values)",
+    ),
+    Rule(
+        "excel-error",
+        E,
+        "单元格是 Excel 错误值 {value}",
+        "the cell holds the Excel error {value}",
+        "修正公式或填写数值",
+        "fix the formula or type the value",
+    ),
+    Rule(
+        "stock-fell",
+        W,
+        "存量指标比上季度下降（{previous} → {value}）",
+        "a stock fell since the previous quarter ({previous} → {value})",
+        "如属实请确认上报",
+        "confirm if the figure is right",
+    ),
+    Rule(
+        "flow-jump",
+        W,
+        "比上季度增长十倍以上（{previous} → {value}）",
+        "more than tenfold the previous quarter ({previous} → {value})",
+        "请核对是否多填了位数或单位",
+        "check for an extra digit or a unit mix-up",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in an upload: where it is, which rule fired, and how to fix it."""
+
+    rule: str
+    severity: Severity
+    file: str
+    sheet: str | None
+    row: int | None  # as Excel shows it, header counted
+    column: str | None
+    value: str | None
+    message_zh: str
+    message_en: str
+    fix_zh: str
+    fix_en: str
+
+    def message(self, lang: str = "zh") -> str:
+        return self.message_zh if lang == "zh" else self.message_en
+
+    def fix(self, lang: str = "zh") -> str:
+        return self.fix_zh if lang == "zh" else self.fix_en
+
+    def where(self) -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(f"sheet {self.sheet}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column}")
+        return ", ".join(parts)
+
+    def as_json(self, lang: str = "zh") -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "column": self.column,
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message(lang),
+            "fix": self.fix(lang),
+            "file": self.file,
+            "sheet": self.sheet,
+            "value": self.value,
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def make_issue(
+    rule: str,
+    *,
+    file: str,
+    sheet: str | None = None,
+    row: int | None = None,
+    column: str | None = None,
+    value: object = None,
+    **context: object,
+) -> Issue:
+    """Build an issue of ``rule``, filling its message templates with ``value`` and ``context``."""
+    spec = RULES[rule]
+    text = "" if value is None else str(value)
+    fields: Mapping[str, object] = {"value": text, **context}
+    return Issue(
+        rule=rule,
+        severity=spec.severity,
+        file=file,
+        sheet=sheet,
+        row=row,
+        column=column,
+        value=None if value is None else text,
+        message_zh=spec.message_zh.format_map(fields),
+        message_en=spec.message_en.format_map(fields),
+        fix_zh=spec.fix_zh.format_map(fields),
+        fix_en=spec.fix_en.format_map(fields),
+    )
+
+
+def has_errors(issues: list[Issue]) -> bool:
+    return any(i.severity == "error" for i in issues)

@@ -1,0 +1,402 @@
+"""Read: turn an uploaded CSV or XLSX file into a frame of strings, checking the file itself.
+
+Everything is read as text (``infer_schema=False`` / ``dtypes="string"``) so that region codes keep
+their digits; the validate stage decides what each cell means.  The file's type is decided by its
+content, not its name; ``.xlsx`` files are checked for decompression bombs and macros before any
+parser sees them; CSV text is decoded as UTF-8 (with or without BOM) or GB18030, never guessed into
+mojibake.  Each data row keeps ``_row``: its row number as Excel shows it, header counted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import fastexcel
+import polars as pl
+
+from etl.issues import Issue, make_issue
+
+MAX_BYTES = 20 * 1024 * 1024
+XLSX_MAX_UNCOMPRESSED = 200 * 1024 * 1024
+XLSX_MAX_RATIO = 100
+XLSX_MAX_ENTRIES = 2_000
+HEADER_SCAN_ROWS = 30
+DATA_SHEET = "数据上报"
+
+REQUIRED = ("region_code", "indicator", "period", "value")
+OPTIONAL = ("note",)
+# Columns the template shows for the reader's benefit; ignored on the way back in.
+INFORMATIONAL = ("region_name", "indicator_name", "unit")
+
+_ALIASES: dict[str, str] = {
+    "region_code": "region_code",
+    "地区代码": "region_code",
+    "行政区划代码": "region_code",
+    "区划代码": "region_code",
+    "indicator": "indicator",
+    "指标": "indicator",
+    "指标代码": "indicator",
+    "period": "period",
+    "期间": "period",
+    "报告期": "period",
+    "季度": "period",
+    "value": "value",
+    "数值": "value",
+    "数据": "value",
+    "note": "note",
+    "备注": "note",
+    "说明": "note",
+    "region_name": "region_name",
+    "地区名称": "region_name",
+    "地区": "region_name",
+    "indicator_name": "indicator_name",
+    "指标名称": "indicator_name",
+    "unit": "unit",
+    "单位": "unit",
+    "计量单位": "unit",
+}
+
+
+def canonical_header(text: str | None) -> str | None:
+    """The canonical column a header cell names, or None.  ``数值（必填）`` → ``value``."""
+    if text is None:
+        return None
+    key = unicodedata.normalize("NFKC", text).strip().lower()
+    key = re.sub(r"[\s*＊]+", "", key)
+    key = re.sub(r"[(（\[].*?[)）\]]", "", key)
+    return _ALIASES.get(key)
+
+
+@dataclass
+class Table:
+    """One upload, read: canonical string columns plus ``_row``, and what reading found."""
+
+    file: str
+    sheet: str | None
+    frame: pl.DataFrame
+    issues: list[Issue] = field(default_factory=list)
+    # (row, column) cells already reported by the reader (error cells, formulas without value)
+    flagged: set[tuple[int, str]] = field(default_factory=set)
+    encoding: str | None = None
+
+
+class FileRejected(Exception):
+    """Reading could not produce a table; ``issues`` says why."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = issues
+        super().__init__("; ".join(i.message_en for i in issues))
+
+
+def _human_size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+
+
+def sniff(head: bytes) -> str:
+    """The file's type by its first bytes: ``xlsx``, ``zip``, ``xls``, ``pdf`` or ``text``."""
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "xls"
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "binary"
+    return "text"
+
+
+def read_upload(
+    source: Path | bytes, name: str | None = None, *, max_bytes: int = MAX_BYTES
+) -> Table:
+    """Read a file (a path, or the bytes of an upload) into a :class:`Table`.
+
+    Raises :class:`FileRejected` when the file itself is unusable (size, type, bomb, encoding,
+    no header); row-level problems are left for validation.
+    """
+    data = source.read_bytes() if isinstance(source, Path) else source
+    file = name or (source.name if isinstance(source, Path) else "upload")
+    if len(data) > max_bytes:
+        raise FileRejected(
+            [make_issue("file-too-large", file=file, value=_human_size(len(data)),
+                        limit=_human_size(max_bytes))]
+        )  # fmt: skip
+    kind = sniff(data[:8192])
+    if kind == "zip":
+        return _read_xlsx(data, file)
+    if kind == "text":
+        return _read_csv(data, file)
+    what = {"xls": "Excel 97-2003 .xls", "pdf": "PDF", "binary": "binary data"}[kind]
+    raise FileRejected([make_issue("file-type", file=file, value=what)])
+
+
+# --------------------------------------------------------------------------------------------
+# CSV
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode CSV bytes as UTF-8 (BOM or not) or GB18030; raise UnicodeDecodeError otherwise."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    return data.decode("gb18030"), "gb18030"
+
+
+def _find_header(rows: Iterable[list[str | None]]) -> tuple[int, list[str | None]] | None:
+    """Index of the first row naming at least three of the required columns, and its cells."""
+    for index, cells in enumerate(rows):
+        names = {canonical_header(c) for c in cells}
+        if len(names & set(REQUIRED)) >= 3:
+            return index, cells
+        if index >= HEADER_SCAN_ROWS:
+            break
+    return None
+
+
+def _read_csv(data: bytes, file: str) -> Table:
+    try:
+        text, encoding = decode(data)
+    except UnicodeDecodeError as exc:
+        raise FileRejected(
+            [make_issue("encoding", file=file, value=f"byte {exc.start}: {exc.reason}")]
+        ) from exc
+    head_lines = text.splitlines()[: HEADER_SCAN_ROWS + 1]
+    head: list[list[str | None]] = [list(r) for r in csv.reader(head_lines)]
+    found = _find_header(head)
+    if found is None:
+        if not any(any(c and c.strip() for c in row) for row in head):
+            raise FileRejected([make_issue("empty-file", file=file)])
+        raise FileRejected(_missing_columns(file, None, head[0] if head else []))
+    header_index, header = found
+    lines_before = header_index
+    body = text.split("\n", lines_before)[-1] if lines_before else text
+    width = len(header)
+    if re.search(r"(?m)^\r?$", body):
+        # Polars skips truly empty lines; keep them as rows of empty cells so row numbers hold.
+        body = re.sub(r"(?m)^(\r?)$", "," * (width - 1) + r"\1", body.rstrip("\r\n")) + "\n"
+    frame = pl.read_csv(
+        body.encode("utf-8"),
+        has_header=True,
+        infer_schema=False,
+        truncate_ragged_lines=True,
+        new_columns=[f"c{i}" for i in range(width)],
+    )
+    return _tabulate(frame, header, header_index + 1, file, None, encoding)
+
+
+# --------------------------------------------------------------------------------------------
+# XLSX
+
+
+def check_zip(data: bytes, file: str) -> list[Issue]:
+    """Decompression-bomb and macro checks, from the zip directory alone (nothing inflated)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        return [make_issue("file-type", file=file, value=f"damaged zip: {exc}")]
+    with archive:
+        infos = archive.infolist()
+        names = {i.filename for i in infos}
+        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+            kind = "xlsm/xlsb" if "xl/workbook.bin" in names else "a zip archive, not a workbook"
+            return [make_issue("file-type", file=file, value=kind)]
+        if len(infos) > XLSX_MAX_ENTRIES:
+            return [make_issue("zip-bomb", file=file, value=f"{len(infos)} entries")]
+        total = sum(i.file_size for i in infos)
+        if total > XLSX_MAX_UNCOMPRESSED:
+            return [make_issue("zip-bomb", file=file, value=f"{_human_size(total)} uncompressed")]
+        for info in infos:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > 1024 * 1024 and ratio > XLSX_MAX_RATIO:
+                value = f"{info.filename} ×{ratio:.0f}"
+                return [make_issue("zip-bomb", file=file, value=value)]
+        macros = [n for n in names if n.lower().endswith("vbaproject.bin")]
+        if macros:
+            return [make_issue("xlsx-macros", file=file, value=macros[0])]
+    return []
+
+
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
+    workbook = ET.fromstring(archive.read("xl/workbook.xml"))  # size-checked above
+    rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    out: dict[str, str] = {}
+    for sheet in workbook.iter(f"{_NS}sheet"):
+        target = targets.get(sheet.get(f"{_REL_NS}id"), "")
+        path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        out[sheet.get("name", "")] = path
+    return out
+
+
+def _column_index(ref: str) -> int:
+    letters = re.match(r"[A-Z]+", ref)
+    index = 0
+    for ch in letters[0] if letters else "":
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+@dataclass
+class _SheetScan:
+    first_row: int | None = None  # the first row (1-based) holding a value
+    errors: list[tuple[int, int, str]] = field(default_factory=list)  # row, col, "#DIV/0!"
+    uncached: list[tuple[int, int]] = field(default_factory=list)  # formulas without a value
+
+
+def _scan_sheet(archive: zipfile.ZipFile, path: str) -> _SheetScan:
+    """Stream the sheet's XML once: error cells, formulas with no cached value, first row."""
+    scan = _SheetScan()
+    with archive.open(path) as handle:
+        for _, elem in ET.iterparse(handle, events=("end",)):  # size-checked
+            if elem.tag != f"{_NS}c":
+                if elem.tag == f"{_NS}row":
+                    elem.clear()
+                continue
+            ref = elem.get("r", "")
+            row = int(re.sub(r"[A-Z]+", "", ref) or 0)
+            value = elem.find(f"{_NS}v")
+            inline = elem.find(f"{_NS}is")
+            formula = elem.find(f"{_NS}f")
+            has_value = (value is not None and value.text not in (None, "")) or inline is not None
+            if has_value and (scan.first_row is None or row < scan.first_row):
+                scan.first_row = row
+            if elem.get("t") == "e":
+                text = value.text if value is not None and value.text else "#ERROR"
+                scan.errors.append((row, _column_index(ref), text))
+            elif formula is not None and not has_value:
+                scan.uncached.append((row, _column_index(ref)))
+    return scan
+
+
+def _read_xlsx(data: bytes, file: str) -> Table:
+    problems = check_zip(data, file)
+    if problems:
+        raise FileRejected(problems)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    paths = _sheet_paths(archive)
+    reader = fastexcel.read_excel(data)
+    names = list(reader.sheet_names)
+    order = sorted(names, key=lambda n: (n != DATA_SHEET, names.index(n)))
+    for sheet_name in order:
+        sheet = reader.load_sheet(sheet_name, header_row=None, dtypes="string", n_rows=None)
+        raw = sheet.to_polars()
+        if raw.height == 0:
+            continue
+        head = [list(r) for r in raw.head(HEADER_SCAN_ROWS + 1).iter_rows()]
+        found = _find_header(head)
+        if found is None:
+            continue
+        scan = _scan_sheet(archive, paths[sheet_name]) if sheet_name in paths else _SheetScan()
+        offset = scan.first_row or 1  # fastexcel starts at the first row holding a value
+        header_index, header = found
+        body = raw.slice(header_index + 1)
+        body.columns = [f"c{i}" for i in range(body.width)]
+        table = _tabulate(body, header, offset + header_index, file, sheet_name, None)
+        _flag_cells(table, header, scan)
+        return table
+    raise FileRejected([make_issue("wrong-sheet", file=file, value="、".join(names) or "(none)")])
+
+
+def _flag_cells(table: Table, header: list[str | None], scan: _SheetScan) -> None:
+    columns = {i: canonical_header(h) for i, h in enumerate(header)}
+    for row, col, text in scan.errors:
+        name = columns.get(col)
+        if name in REQUIRED or name in OPTIONAL:
+            table.issues.append(
+                make_issue("excel-error", file=table.file, sheet=table.sheet, row=row,
+                           column=name, value=text)
+            )  # fmt: skip
+            table.flagged.add((row, name))
+    for row, col in scan.uncached:
+        name = columns.get(col)
+        if name in REQUIRED or name in OPTIONAL:
+            table.issues.append(
+                make_issue("formula-no-value", file=table.file, sheet=table.sheet, row=row,
+                           column=name)
+            )  # fmt: skip
+            table.flagged.add((row, name))
+
+
+# --------------------------------------------------------------------------------------------
+# Common
+
+
+def _missing_columns(file: str, sheet: str | None, header: list[str | None]) -> list[Issue]:
+    present = {canonical_header(h) for h in header}
+    if "indicator_name" in present:
+        present.add("indicator")
+    return [
+        make_issue("missing-column", file=file, sheet=sheet, row=1, column=c, value=c)
+        for c in REQUIRED
+        if c not in present
+    ]
+
+
+def _tabulate(
+    body: pl.DataFrame,
+    header: list[str | None],
+    header_row: int,
+    file: str,
+    sheet: str | None,
+    encoding: str | None,
+) -> Table:
+    """Rename columns to canonical names and add ``_row``; report header-level issues."""
+    issues: list[Issue] = []
+    if header_row > 1:
+        issues.append(make_issue("title-rows", file=file, sheet=sheet, row=header_row,
+                                 value=header_row))  # fmt: skip
+    mapping: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for i, cell in enumerate(header):
+        column = f"c{i}"
+        name = canonical_header(cell)
+        if column not in body.columns:
+            continue
+        if name is None:
+            if cell is not None and cell.strip():
+                issues.append(make_issue("unknown-column", file=file, sheet=sheet,
+                                         row=header_row, column=cell, value=cell))  # fmt: skip
+            continue
+        if name in seen:
+            issues.append(make_issue("duplicate-column", file=file, sheet=sheet, row=header_row,
+                                     column=cell, value=cell))  # fmt: skip
+            continue
+        seen[name] = cell or name
+        mapping[column] = name
+    # The Chinese indicator name stands in for the key when no key column is given.
+    if "indicator" not in seen and "indicator_name" in seen:
+        for column, name in mapping.items():
+            if name == "indicator_name":
+                mapping[column] = "indicator"
+    present = set(mapping.values())
+    missing = [c for c in REQUIRED if c not in present]
+    issues.extend(
+        make_issue("missing-column", file=file, sheet=sheet, row=header_row, column=c, value=c)
+        for c in missing
+    )
+    if any(i.severity == "error" for i in issues):
+        raise FileRejected(issues)
+    frame = body.select([pl.col(c).alias(n) for c, n in mapping.items()])
+    if "note" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("note"))
+    frame = frame.with_row_index("_row", offset=header_row + 1).with_columns(
+        pl.col("_row").cast(pl.Int64)
+    )
+    frame = frame.select("_row", *REQUIRED, "note", *[c for c in INFORMATIONAL if c in present])
+    if frame.height == 0:
+        raise FileRejected([*issues, make_issue("empty-file", file=file, sheet=sheet)])
+    return Table(file=file, sheet=sheet, frame=frame, issues=issues, encoding=encoding)
