@@ -27,9 +27,7 @@ def test_guangdong_has_21_cities_and_122_counties_today(regions: list[Region]) -
     assert len(cities) == 21
     assert {c.code for c in cities} >= {"440100", "440300", "441900", "442000", "445300"}
     counties = [
-        r
-        for r in regions
-        if r.level == "county" and r.code.startswith("44") and r.valid_on(today)
+        r for r in regions if r.level == "county" and r.code.startswith("44") and r.valid_on(today)
     ]
     assert len(counties) == 122
 
