@@ -14,9 +14,15 @@ from dataclasses import asdict
 from pathlib import Path
 
 from etl.catalogue import Problem, read_catalogue
+from etl.issues import Issue
+from etl.load import check_file, load_file, reference
+from etl.periods import Quarter
+from etl.read import MAX_BYTES
 from etl.regions import read_regions
+from etl.template import write_template
 from target_monitor import __version__, paths
 from target_monitor.catalogue_doc import render_catalogue_doc
+from warehouse.build import init_warehouse
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -61,6 +67,81 @@ def _catalogue_doc(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_issues(issues: Sequence[Issue], lang: str) -> None:
+    for issue in issues:
+        mark = "✗" if issue.severity == "error" else "!"
+        print(f"{mark} {issue.where()}: [{issue.rule}] {issue.message(lang)}")
+        print(f"    {'修改' if lang == 'zh' else 'fix'}: {issue.fix(lang)}")
+
+
+def _validate(args: argparse.Namespace) -> int:
+    data = args.file.read_bytes()
+    issues, rows, total, _ = check_file(
+        data, args.file.name, db=None, region=args.region, max_bytes=args.max_mb << 20
+    )
+    accepted = rows is not None
+    if args.json:
+        payload = {
+            "accepted": accepted,
+            "rows": total,
+            "issues": [i.as_json(args.lang) for i in issues],
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        _print_issues(issues, args.lang)
+        verdict = "可以导入 accepted" if accepted else "拒收 rejected"
+        print(f"{args.file.name}: {total} 行 rows — {verdict}")
+    return 0 if accepted else 1
+
+
+def _load(args: argparse.Namespace) -> int:
+    if not args.db.exists():
+        init_warehouse(args.db)
+    result = load_file(
+        args.file, db=args.db, uploader=args.user, region=args.region, dry_run=args.dry_run,
+        max_bytes=args.max_mb << 20,
+    )  # fmt: skip
+    if args.json:
+        print(json.dumps(result.as_json(args.lang), ensure_ascii=False, indent=2))
+    else:
+        _print_issues(result.issues, args.lang)
+        status = {
+            "committed": "已导入 committed",
+            "dry_run": "试导入（未保存）dry run, nothing saved",
+            "rejected": "拒收，未写入任何数据 rejected, nothing written",
+            "already_loaded": f"已导入过（批次 {result.already_loaded_batch}），未做改动 "
+            "already loaded, nothing changed",
+        }[result.status]
+        batch = f" batch {result.batch_id}" if result.batch_id else ""
+        print(
+            f"{result.file_name}:{batch} {status}\n"
+            f"  新增 new {result.rows_new} · 修改 changed {result.rows_changed} · "
+            f"未变 unchanged {result.rows_unchanged} · 未导入 rejected {result.rows_rejected}"
+        )
+    return 0 if result.accepted else 1
+
+
+def _init(args: argparse.Namespace) -> int:
+    if args.if_missing and args.db.exists():
+        return 0
+    counts = init_warehouse(args.db, sample=args.sample)
+    summary = ", ".join(f"{k} {v}" for k, v in counts.items())
+    print(f"✓ {args.db}: {summary}")
+    return 0
+
+
+def _template(args: argparse.Namespace) -> int:
+    ref = reference()
+    try:
+        quarter = Quarter.parse(args.period)
+        rows = write_template(ref.catalogue, ref.regions, args.region, quarter, args.out)
+    except ValueError as exc:
+        print(f"✗ {exc}", file=sys.stderr)
+        return 1
+    print(f"✓ {args.out}: {rows} 个指标 indicators for {args.region} {quarter.label}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="target-monitor",
@@ -88,6 +169,41 @@ def build_parser() -> argparse.ArgumentParser:
     doc.add_argument("path", nargs="?", type=Path, default=paths.TARGETS, metavar="PATH")
     doc.add_argument("--out", type=Path, default=None, help="file to write (default: stdout)")
     doc.set_defaults(handler=_catalogue_doc)
+
+    def add_common(p: argparse.ArgumentParser, *, db: bool = True) -> None:
+        if db:
+            p.add_argument("--db", type=Path, default=paths.DEFAULT_DB, help="warehouse file")
+        p.add_argument("--lang", choices=["zh", "en"], default="zh", help="message language")
+
+    init = sub.add_parser("init", help="create or migrate the warehouse")
+    add_common(init)
+    init.add_argument("--sample", action="store_true", help="load the bundled sample (示例数据)")
+    init.add_argument("--if-missing", action="store_true", help="do nothing if the file exists")
+    init.set_defaults(handler=_init)
+
+    val = sub.add_parser("validate", help="check an upload without loading it")
+    val.add_argument("file", type=Path)
+    val.add_argument("--region", help="the uploader's region: rows outside it are rejected")
+    val.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    val.add_argument("--max-mb", type=int, default=MAX_BYTES >> 20, help="size limit in MB")
+    add_common(val, db=False)
+    val.set_defaults(handler=_validate)
+
+    load = sub.add_parser("load", help="validate and load an upload as one batch")
+    load.add_argument("file", type=Path)
+    load.add_argument("--user", default="cli", help="who submits the figures")
+    load.add_argument("--region", help="the uploader's region: rows outside it are rejected")
+    load.add_argument("--dry-run", action="store_true", help="compare and record, save nothing")
+    load.add_argument("--json", action="store_true", help="print the batch summary as JSON")
+    load.add_argument("--max-mb", type=int, default=MAX_BYTES >> 20, help="size limit in MB")
+    add_common(load)
+    load.set_defaults(handler=_load)
+
+    tpl = sub.add_parser("template", help="write a pre-filled upload template")
+    tpl.add_argument("--region", required=True, help="region code, e.g. 440100")
+    tpl.add_argument("--period", required=True, help="quarter, e.g. 2018Q3")
+    tpl.add_argument("--out", type=Path, required=True, help="FILE.xlsx or FILE.csv")
+    tpl.set_defaults(handler=_template)
     return parser
 
 

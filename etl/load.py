@@ -1,0 +1,182 @@
+"""Load: read → validate → compare → append, as one batch or not at all.
+
+:func:`load_file` is the single path every upload takes: the dashboard's upload page, the
+``target-monitor load`` command, and the bundled sample.  A file with any error is rejected and
+nothing is written; a file already committed (same SHA-256) is reported as already loaded and
+nothing is written; a dry run records the batch and its counts but no reports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+
+from etl.catalogue import Catalogue, load_catalogue
+from etl.issues import Issue
+from etl.read import MAX_BYTES, FileRejected, read_upload
+from etl.regions import Region, load_regions
+from etl.validate import ValidationContext, validate
+from target_monitor import paths
+from warehouse.connect import connect
+from warehouse.facts import BatchRecord, commit_batch, find_committed, utc_now
+from warehouse.queries import previous_quarter_values
+
+Status = Literal["committed", "dry_run", "rejected", "already_loaded"]
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The catalogue and region list validation runs against."""
+
+    catalogue: Catalogue
+    regions: tuple[Region, ...]
+
+
+@lru_cache(maxsize=4)
+def _reference(targets: Path, region_files: tuple[Path, ...], stamp: tuple[int, ...]) -> Reference:
+    del stamp  # part of the cache key only
+    return Reference(load_catalogue(targets), tuple(load_regions(region_files)))
+
+
+def reference(
+    targets: Path = paths.TARGETS, region_files: Sequence[Path] = (paths.REGIONS, paths.TOWNS)
+) -> Reference:
+    """Load (and cache until the files change) the catalogue and the regions."""
+    files = (targets, *region_files)
+    stamp = tuple(f.stat().st_mtime_ns if f.exists() else 0 for f in files)
+    return _reference(targets, tuple(region_files), stamp)
+
+
+@lru_cache(maxsize=64)
+def validation_context(ref: Reference, region: str | None, today: dt.date) -> ValidationContext:
+    """Built once per reference, uploader scope and day: building it walks every region."""
+    return ValidationContext.build(ref.catalogue, ref.regions, scope_code=region, today=today)
+
+
+@dataclass
+class LoadResult:
+    status: Status
+    file_name: str
+    sha256: str
+    batch_id: int | None = None
+    rows_total: int = 0
+    rows_new: int = 0
+    rows_changed: int = 0
+    rows_unchanged: int = 0
+    rows_rejected: int = 0
+    issues: list[Issue] = field(default_factory=list)
+    already_loaded_batch: int | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.status != "rejected"
+
+    def as_json(self, lang: str = "zh") -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "accepted": self.accepted,
+            "batch_id": self.batch_id,
+            "file": self.file_name,
+            "sha256": self.sha256,
+            "rows": self.rows_total,
+            "new": self.rows_new,
+            "changed": self.rows_changed,
+            "unchanged": self.rows_unchanged,
+            "rejected": self.rows_rejected,
+            "already_loaded_batch": self.already_loaded_batch,
+            "issues": [i.as_json(lang) for i in self.issues],
+        }
+
+
+def check_file(
+    data: bytes,
+    name: str,
+    *,
+    db: Path | None,
+    region: str | None = None,
+    today: dt.date | None = None,
+    max_bytes: int = MAX_BYTES,
+    ref: Reference | None = None,
+) -> tuple[list[Issue], pl.DataFrame | None, int, int]:
+    """Read and validate without writing: ``(issues, rows or None, rows_total, rows_skipped)``."""
+    ref = ref or reference()
+    try:
+        table = read_upload(data, name, max_bytes=max_bytes)
+    except FileRejected as exc:
+        return exc.issues, None, 0, 0
+    ctx = validation_context(ref, region, today or dt.date.today())
+    if db is None or not Path(db).exists():
+        result = validate(table, ctx)
+    else:
+        with connect(db) as con:
+            result = validate(table, ctx, lambda keys: previous_quarter_values(con, keys=keys))
+    rows = result.rows if result.accepted else None
+    return result.issues, rows, result.rows_total, result.rows_skipped
+
+
+def load_file(
+    source: Path | bytes,
+    *,
+    db: Path,
+    name: str | None = None,
+    uploader: str = "cli",
+    region: str | None = None,
+    dry_run: bool = False,
+    today: dt.date | None = None,
+    max_bytes: int = MAX_BYTES,
+    source_kind: str = "upload",
+    ref: Reference | None = None,
+    progress: Progress | None = None,
+    submitted_at: dt.datetime | None = None,
+) -> LoadResult:
+    """Validate ``source`` and append it to the warehouse at ``db`` as one batch (or not at all)."""
+    started = utc_now()
+    data = source.read_bytes() if isinstance(source, Path) else source
+    file_name = name or (source.name if isinstance(source, Path) else "upload")
+    digest = hashlib.sha256(data).hexdigest()
+    result = LoadResult("rejected", file_name, digest)
+    _tell(progress, 0.05, "读取文件 reading")
+    issues, rows, total, skipped = check_file(
+        data, file_name, db=db, region=region, today=today, max_bytes=max_bytes, ref=ref
+    )
+    result.issues, result.rows_total = issues, total
+    if rows is None:
+        result.rows_rejected = total
+        return result
+    _tell(progress, 0.6, "比对已有数据 comparing")
+    with connect(db, write=True) as con:
+        earlier = find_committed(con, digest)
+        if earlier is not None:
+            result.status, result.already_loaded_batch = "already_loaded", earlier
+            result.rows_unchanged = rows.height
+            return result
+        record = BatchRecord(
+            file_name=file_name, sha256=digest, uploader=uploader, region_code=region,
+            source=source_kind, rows_total=total, rows_rejected=skipped, issues=issues,
+            started_at=started, submitted_at=submitted_at,
+        )  # fmt: skip
+        _tell(progress, 0.8, "写入 writing")
+        result.batch_id = commit_batch(
+            con, rows, record, dry_run=dry_run,
+            on_written=lambda: _tell(progress, 0.9, "登记批次 recording the batch"),
+        )  # fmt: skip
+    result.status = "dry_run" if dry_run else "committed"
+    result.rows_new = record.counts.new
+    result.rows_changed = record.counts.changed
+    result.rows_unchanged = record.counts.unchanged
+    result.rows_rejected = skipped
+    _tell(progress, 1.0, "完成 done")
+    return result
+
+
+def _tell(progress: Progress | None, fraction: float, text: str) -> None:
+    if progress is not None:
+        progress(fraction, text)

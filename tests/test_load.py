@@ -1,0 +1,215 @@
+"""Loading into a real DuckDB file: one transaction per batch, append-only revisions, no loss."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl.load import load_file
+from warehouse import queries
+from warehouse.build import init_warehouse
+from warehouse.connect import connect
+from warehouse.migrate import migrate
+
+HEADER = "地区代码,指标,报告期,数值,备注\n"
+IND = "demo_platforms_provincial"
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "warehouse.duckdb"
+    init_warehouse(path)
+    return path
+
+
+def write(tmp_path: Path, name: str, body: str) -> Path:
+    path = tmp_path / name
+    path.write_text(HEADER + textwrap.dedent(body), encoding="utf-8")
+    return path
+
+
+def content(db: Path) -> str:
+    """Every table's rows, sorted: equal strings mean equal content."""
+    with connect(db) as con:
+        tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+        parts = []
+        for table in sorted(tables):
+            rows = con.execute(f'SELECT * FROM "{table}"').fetchall()  # noqa: S608
+            parts.append(f"{table}:{sorted(map(repr, rows))}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def test_migrations_are_recorded_and_harmless_twice() -> None:
+    con = duckdb.connect(":memory:")
+    assert migrate(con) == [1, 2, 3]
+    assert migrate(con) == []
+    rows = con.execute("SELECT version, name FROM schema_migrations ORDER BY 1").fetchall()
+    assert rows == [(1, "dimensions"), (2, "facts"), (3, "meta")]
+
+
+def test_init_loads_dimensions_from_the_catalogue(db: Path) -> None:
+    with connect(db) as con:
+        counts = dict(queries.table_counts(con).iter_rows())
+        reported_by = con.execute(
+            "SELECT reported_by FROM targets WHERE id = 'gd624-demo-platforms-provincial-2015'"
+        ).fetchone()
+    assert counts["documents"] == 5
+    assert counts["targets"] == 90
+    assert counts["reports"] == 0
+    assert reported_by == (["city"],)
+
+
+def test_first_load_then_correction_is_a_new_revision(db: Path, tmp_path: Path) -> None:
+    first = write(tmp_path, "a.csv", f"440100,{IND},2014Q3,12,首报\n440300,{IND},2014Q3,7,\n")
+    result = load_file(first, db=db, uploader="广州市局")
+    assert (result.status, result.rows_new, result.rows_changed) == ("committed", 2, 0)
+
+    fix = write(tmp_path, "b.csv", f"440100,{IND},2014Q3,13,更正\n")
+    result = load_file(fix, db=db, uploader="广州市局")
+    assert (result.rows_new, result.rows_changed, result.rows_unchanged) == (0, 1, 0)
+
+    with connect(db) as con:
+        history = queries.report_history(
+            con, region_code="440100", indicator=IND, period="2014Q3"
+        )
+        current = queries.current_reports(con)
+    assert history.select("revision", "value", "note", "file_name").rows() == [
+        (1, 12.0, "首报", "a.csv"),
+        (2, 13.0, "更正", "b.csv"),
+    ]
+    # the partial resubmission revised only the key it sent
+    assert current.select("region_code", "value", "revision").rows() == [
+        ("440100", 13.0, 2),
+        ("440300", 7.0, 1),
+    ]
+
+
+def test_same_file_twice_is_already_loaded_and_changes_nothing(db: Path, tmp_path: Path) -> None:
+    path = write(tmp_path, "a.csv", f"440100,{IND},2014Q3,12,\n")
+    first = load_file(path, db=db)
+    before = content(db)
+    again = load_file(path, db=db)
+    assert again.status == "already_loaded"
+    assert again.already_loaded_batch == first.batch_id
+    assert content(db) == before
+
+
+def test_rejected_file_leaves_the_warehouse_unchanged(db: Path, tmp_path: Path) -> None:
+    load_file(write(tmp_path, "ok.csv", f"440100,{IND},2014Q3,12,\n"), db=db)
+    before = content(db)
+    bad = write(tmp_path, "bad.csv", f"440100,{IND},2014Q4,15,\n449999,{IND},2014Q4,1,\n")
+    result = load_file(bad, db=db)
+    assert result.status == "rejected"
+    assert [(i.rule, i.row) for i in result.issues] == [("region-unknown", 3)]
+    assert content(db) == before
+
+
+def test_dry_run_records_the_batch_but_no_reports(db: Path, tmp_path: Path) -> None:
+    result = load_file(write(tmp_path, "a.csv", f"440100,{IND},2014Q3,12,\n"), db=db, dry_run=True)
+    assert (result.status, result.rows_new) == ("dry_run", 1)
+    with connect(db) as con:
+        assert queries.current_reports(con).height == 0
+        assert queries.batches(con)["kind"].to_list() == ["dry_run"]
+
+
+def test_scope_is_enforced_where_data_is_written(db: Path, tmp_path: Path) -> None:
+    path = write(tmp_path, "a.csv", f"445200,{IND},2014Q3,3,\n440500,{IND},2014Q3,4,\n")
+    result = load_file(path, db=db, region="445200", uploader="揭阳市局")
+    assert result.status == "rejected"
+    assert [(i.rule, i.row, i.value) for i in result.issues] == [
+        ("region-out-of-scope", 3, "440500")
+    ]
+    with connect(db) as con:
+        assert queries.current_reports(con).height == 0
+
+
+def test_as_of_reproduces_what_was_known(db: Path, tmp_path: Path) -> None:
+    early = dt.datetime(2015, 1, 10, 1, 0)
+    load_file(write(tmp_path, "a.csv", f"440100,{IND},2014Q4,12,\n"), db=db, submitted_at=early)
+    late = dt.datetime(2015, 3, 1, 1, 0)
+    load_file(write(tmp_path, "b.csv", f"440100,{IND},2014Q4,20,\n"), db=db, submitted_at=late)
+    with connect(db) as con:
+        then = queries.current_reports(con, as_of=dt.date(2015, 2, 1))
+        now = queries.current_reports(con)
+    assert then["value"].to_list() == [12.0]
+    assert now["value"].to_list() == [20.0]
+
+
+KILLER = """
+import os, signal, sys
+from pathlib import Path
+from etl.load import load_file
+def progress(fraction, text):
+    print(text, flush=True)
+    if text.startswith("登记批次"):
+        os.kill(os.getpid(), signal.SIGKILL)
+load_file(Path(sys.argv[1]), db=Path(sys.argv[2]), progress=progress)
+print("survived", flush=True)
+"""
+
+
+def test_killed_load_leaves_no_partial_batch(db: Path, tmp_path: Path) -> None:
+    load_file(write(tmp_path, "first.csv", f"440100,{IND},2014Q3,12,\n"), db=db)
+    before = content(db)
+    cities = ["440100", "440200", "440300", "440400", "440500", "440600", "440700"]
+    body = "".join(
+        f"{c},{IND},{y}Q{q},{y - 2000},\n" for c in cities for y in range(2011, 2021)
+        for q in range(1, 5)
+    )  # fmt: skip
+    big = write(tmp_path, "big.csv", body)
+    # The loader kills itself (SIGKILL: no cleanup, no rollback) at the moment its reports are
+    # inserted and the batch marker is not yet written: the worst place to die.
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLER, str(big), str(db)], capture_output=True, text=True,
+        timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert "登记批次" in proc.stdout
+    assert content(db) == before
+    with connect(db) as con:
+        assert queries.batches(con).height == 1
+        assert queries.current_reports(con).height == 1
+    # and the warehouse still takes the same file afterwards
+    assert load_file(big, db=db).rows_new == len(cities) * 40
+
+
+WRITER = """
+import sys
+from pathlib import Path
+from etl.load import load_file
+r = load_file(Path(sys.argv[1]), db=Path(sys.argv[2]), uploader=sys.argv[3])
+print(r.status, r.rows_new)
+"""
+
+
+def test_two_writers_at_once_both_land(db: Path, tmp_path: Path) -> None:
+    files = []
+    for n, city in enumerate(("440100", "440300")):
+        body = "".join(f"{city},{IND},{y}Q{q},{n + y - 2010},\n" for y in range(2011, 2021)
+                       for q in range(1, 5))  # fmt: skip
+        files.append(write(tmp_path, f"{city}.csv", body))
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(f), str(db), f.stem],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for f in files
+    ]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    assert sorted(o[0].strip() for o in outputs) == ["committed 40", "committed 40"]
+    with connect(db) as con:
+        current = queries.current_reports(con)
+        uploaders = set(queries.batches(con)["uploader"].to_list())
+    assert current.height == 80
+    assert uploaders == {"440100", "440300"}

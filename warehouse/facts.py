@@ -1,0 +1,162 @@
+"""Write facts: compare a validated batch with what is known, then append it in one transaction.
+
+Nothing here updates or deletes a report.  A key reported again with a different value becomes a
+new revision; an identical value is counted as unchanged and not written.  The ``upload_batches``
+row that marks a batch committed is inserted last, inside the same transaction as its reports, so
+a batch is either wholly there (with its marker) or not there at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import duckdb
+import polars as pl
+
+from etl.issues import Issue
+
+BatchKind = Literal["committed", "dry_run"]
+
+_COMPARE = """
+WITH latest AS (
+    SELECT region_code, indicator, period, value, note, revision
+    FROM reports
+    SEMI JOIN _incoming USING (region_code, indicator, period)
+    QUALIFY row_number() OVER (
+        PARTITION BY region_code, indicator, period ORDER BY revision DESC) = 1
+)
+SELECT
+    i.region_code, i.indicator, i.period, i.value, i.note, i._row,
+    l.value AS current_value,
+    coalesce(l.revision, 0) AS current_revision,
+    CASE
+        WHEN l.revision IS NULL THEN 'new'
+        WHEN l.value <> i.value OR (i.note IS NOT NULL AND i.note IS DISTINCT FROM l.note)
+            THEN 'changed'
+        ELSE 'unchanged'
+    END AS status
+FROM _incoming i
+LEFT JOIN latest l USING (region_code, indicator, period)
+"""
+
+_INSERT_REPORTS = """
+INSERT INTO reports (region_code, indicator, period, revision, value, note, batch_id,
+                     source_row, submitted_by, submitted_at)
+SELECT region_code, indicator, period, current_revision + 1, value, note, ?, _row, ?, ?
+FROM _compared
+WHERE status IN ('new', 'changed')
+"""
+
+_INSERT_BATCH = """
+INSERT INTO upload_batches (batch_id, kind, source, file_name, sha256, uploader, region_code,
+    rows_total, rows_new, rows_changed, rows_unchanged, rows_rejected, issues, started_at,
+    finished_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+
+@dataclass
+class BatchCounts:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class BatchRecord:
+    """What is written to ``upload_batches`` for one file."""
+
+    file_name: str
+    sha256: str
+    uploader: str
+    region_code: str | None
+    source: str
+    rows_total: int
+    rows_rejected: int
+    issues: Sequence[Issue]
+    started_at: dt.datetime
+    submitted_at: dt.datetime | None = None  # set only for back-filled data such as the sample
+    counts: BatchCounts = field(default_factory=BatchCounts)
+
+
+def utc_now() -> dt.datetime:
+    """Timestamps are stored as naive UTC."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def find_committed(con: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
+    """The batch that already committed a file with this checksum, if any."""
+    row = con.execute(
+        "SELECT min(batch_id) FROM upload_batches WHERE sha256 = ? AND kind = 'committed'",
+        [sha256],
+    ).fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
+def _compare(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> BatchCounts:
+    con.register("_incoming", rows.select("region_code", "indicator", "period", "value", "note",
+                                          "_row"))  # fmt: skip
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _compared AS {_COMPARE}")  # noqa: S608 - constant
+    con.unregister("_incoming")
+    counts = dict(con.execute("SELECT status, count(*) FROM _compared GROUP BY 1").fetchall())
+    return BatchCounts(counts.get("new", 0), counts.get("changed", 0), counts.get("unchanged", 0))
+
+
+def compare(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> pl.DataFrame:
+    """Each incoming row with its current value and status (new / changed / unchanged)."""
+    _compare(con, rows)
+    frame = con.sql("SELECT * FROM _compared ORDER BY _row").pl()
+    con.execute("DROP TABLE _compared")
+    return frame
+
+
+def _record(con: duckdb.DuckDBPyConnection, batch_id: int, kind: BatchKind, rec: BatchRecord,
+            finished: dt.datetime) -> None:  # fmt: skip
+    issues: list[dict[str, Any]] = [i.as_dict() for i in rec.issues]
+    con.execute(
+        _INSERT_BATCH,
+        [batch_id, kind, rec.source, rec.file_name, rec.sha256, rec.uploader, rec.region_code,
+         rec.rows_total, rec.counts.new, rec.counts.changed, rec.counts.unchanged,
+         rec.rows_rejected, json.dumps(issues, ensure_ascii=False), rec.started_at, finished],
+    )  # fmt: skip
+
+
+def _next_batch_id(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute("SELECT nextval('batch_id_seq')").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def commit_batch(
+    con: duckdb.DuckDBPyConnection,
+    rows: pl.DataFrame,
+    record: BatchRecord,
+    *,
+    dry_run: bool,
+    on_written: Callable[[], None] | None = None,
+) -> int:
+    """Compare and (unless ``dry_run``) append ``rows`` and the batch marker in one transaction.
+
+    ``rows`` has ``region_code, indicator, period, value, note, _row``.  Returns the batch id;
+    ``record.counts`` is filled in.
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        record.counts = _compare(con, rows)
+        batch_id = _next_batch_id(con)
+        finished = record.submitted_at or utc_now()
+        if not dry_run:
+            con.execute(_INSERT_REPORTS, [batch_id, record.uploader, finished])
+        if on_written is not None:
+            on_written()  # reports are in, the batch marker is not: the transaction is open
+        con.execute("DROP TABLE _compared")
+        _record(con, batch_id, "dry_run" if dry_run else "committed", record, finished)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return batch_id

@@ -1,0 +1,132 @@
+"""Named read queries.  Each takes keyword parameters, binds values (never formats them into
+SQL) and returns a Polars frame.  Pages and exports call these and nothing else."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import polars as pl
+
+BEIJING = dt.timedelta(hours=8)
+
+
+def as_of_timestamp(day: dt.date) -> dt.datetime:
+    """The end of ``day`` in Beijing time, as the naive UTC timestamp the warehouse stores."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time()) - BEIJING
+
+
+def current_reports(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: dt.date | None = None,
+    region_code: str | None = None,
+    indicator: str | None = None,
+) -> pl.DataFrame:
+    """The current value of every key, or the value known at the end of ``as_of``."""
+    cutoff = as_of_timestamp(as_of) if as_of else None
+    return con.sql(
+        """
+        SELECT region_code, indicator, period, value, note, revision, batch_id, source_row,
+               submitted_by, submitted_at
+        FROM reports
+        WHERE ($cutoff IS NULL OR submitted_at < $cutoff)
+          AND ($region IS NULL OR region_code = $region)
+          AND ($indicator IS NULL OR indicator = $indicator)
+        QUALIFY row_number() OVER (
+            PARTITION BY region_code, indicator, period ORDER BY revision DESC) = 1
+        ORDER BY region_code, indicator, period
+        """,
+        params={"cutoff": cutoff, "region": region_code, "indicator": indicator},
+    ).pl()
+
+
+def report_history(
+    con: duckdb.DuckDBPyConnection, *, region_code: str, indicator: str, period: str
+) -> pl.DataFrame:
+    """Every revision of one key, oldest first, with the batch and file it came from."""
+    return con.sql(
+        """
+        SELECT r.revision, r.value, r.note, r.submitted_by, r.submitted_at, r.batch_id,
+               b.file_name, r.source_row
+        FROM reports r JOIN upload_batches b USING (batch_id)
+        WHERE r.region_code = $region AND r.indicator = $indicator AND r.period = $period
+        ORDER BY r.revision
+        """,
+        params={"region": region_code, "indicator": indicator, "period": period},
+    ).pl()
+
+
+def previous_quarter_values(
+    con: duckdb.DuckDBPyConnection, *, keys: pl.DataFrame
+) -> pl.DataFrame:
+    """Current values of ``keys`` (region_code, indicator, period): used for trend warnings."""
+    con.register("_keys", keys.select("region_code", "indicator", "period").unique())
+    try:
+        return con.sql(
+            """
+            SELECT region_code, indicator, period, value
+            FROM reports SEMI JOIN _keys USING (region_code, indicator, period)
+            QUALIFY row_number() OVER (
+                PARTITION BY region_code, indicator, period ORDER BY revision DESC) = 1
+            """
+        ).pl()
+    finally:
+        con.unregister("_keys")
+
+
+def batches(
+    con: duckdb.DuckDBPyConnection, *, region_code: str | None = None, limit: int = 100
+) -> pl.DataFrame:
+    """Upload batches, newest first; for a region, those uploaded for it or touching it."""
+    return con.sql(
+        """
+        SELECT batch_id, kind, source, file_name, sha256, uploader, region_code, rows_total,
+               rows_new, rows_changed, rows_unchanged, rows_rejected, started_at, finished_at,
+               json_array_length(issues) AS issue_count
+        FROM upload_batches b
+        WHERE $region IS NULL OR b.region_code = $region
+           OR EXISTS (SELECT 1 FROM reports r
+                      WHERE r.batch_id = b.batch_id AND r.region_code = $region)
+        ORDER BY batch_id DESC
+        LIMIT $limit
+        """,
+        params={"region": region_code, "limit": limit},
+    ).pl()
+
+
+def batch_issues(con: duckdb.DuckDBPyConnection, *, batch_id: int) -> pl.DataFrame:
+    """The full issue list recorded with a batch."""
+    return con.sql(
+        """
+        SELECT i.rule, i.severity, i.file, i.sheet, i.row, i.column, i.value,
+               i.message_zh, i.message_en, i.fix_zh, i.fix_en
+        FROM (SELECT unnest(from_json(issues, '[{"rule": "VARCHAR", "severity": "VARCHAR",
+                 "file": "VARCHAR", "sheet": "VARCHAR", "row": "INTEGER", "column": "VARCHAR",
+                 "value": "VARCHAR", "message_zh": "VARCHAR", "message_en": "VARCHAR",
+                 "fix_zh": "VARCHAR", "fix_en": "VARCHAR"}]')) AS i
+              FROM upload_batches WHERE batch_id = $batch)
+        """,
+        params={"batch": batch_id},
+    ).pl()
+
+
+def warehouse_info(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(con.execute("SELECT key, value FROM warehouse_info").fetchall())
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Rows per table: a quick health check for ``target-monitor init``."""
+    return con.sql(
+        """
+        SELECT 'documents' AS "table", count(*) AS "rows" FROM documents
+        UNION ALL SELECT 'indicators', count(*) FROM indicators
+        UNION ALL SELECT 'targets', count(*) FROM targets
+        UNION ALL SELECT 'parameters', count(*) FROM parameters
+        UNION ALL SELECT 'regions', count(*) FROM regions
+        UNION ALL SELECT 'periods', count(*) FROM periods
+        UNION ALL SELECT 'reports', count(*) FROM reports
+        UNION ALL SELECT 'upload_batches', count(*) FROM upload_batches
+        UNION ALL SELECT 'published_figures', count(*) FROM published_figures
+        """
+    ).pl()
