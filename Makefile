@@ -19,6 +19,7 @@ sync: $(UV)
 	$(UV) sync --locked --quiet
 
 run: sync
+	$(BIN)/target-monitor init --sample
 	$(BIN)/streamlit run dashboard.py
 
 lint: sync

@@ -159,15 +159,25 @@ def load_file(
             result.rows_unchanged = rows.height
             return result
         record = BatchRecord(
-            file_name=file_name, sha256=digest, uploader=uploader, region_code=region,
-            source=source_kind, rows_total=total, rows_rejected=skipped, issues=issues,
-            started_at=started, submitted_at=submitted_at,
-        )  # fmt: skip
+            file_name=file_name,
+            sha256=digest,
+            uploader=uploader,
+            region_code=region,
+            source=source_kind,
+            rows_total=total,
+            rows_rejected=skipped,
+            issues=issues,
+            started_at=started,
+            submitted_at=submitted_at,
+        )
         _tell(progress, 0.8, "写入 writing")
         result.batch_id = commit_batch(
-            con, rows, record, dry_run=dry_run,
+            con,
+            rows,
+            record,
+            dry_run=dry_run,
             on_written=lambda: _tell(progress, 0.9, "登记批次 recording the batch"),
-        )  # fmt: skip
+        )
     result.status = "dry_run" if dry_run else "committed"
     result.rows_new = record.counts.new
     result.rows_changed = record.counts.changed

@@ -125,9 +125,15 @@ def read_upload(
     file = name or (source.name if isinstance(source, Path) else "upload")
     if len(data) > max_bytes:
         raise FileRejected(
-            [make_issue("file-too-large", file=file, value=_human_size(len(data)),
-                        limit=_human_size(max_bytes))]
-        )  # fmt: skip
+            [
+                make_issue(
+                    "file-too-large",
+                    file=file,
+                    value=_human_size(len(data)),
+                    limit=_human_size(max_bytes),
+                )
+            ]
+        )
     kind = sniff(data[:8192])
     if kind == "zip":
         return _read_xlsx(data, file)
@@ -253,6 +259,7 @@ def _column_index(ref: str) -> int:
 @dataclass
 class _SheetScan:
     first_row: int | None = None  # the first row (1-based) holding a value
+    first_col: int | None = None  # the first column (0-based) holding a value
     errors: list[tuple[int, int, str]] = field(default_factory=list)  # row, col, "#DIV/0!"
     uncached: list[tuple[int, int]] = field(default_factory=list)  # formulas without a value
 
@@ -272,13 +279,16 @@ def _scan_sheet(archive: zipfile.ZipFile, path: str) -> _SheetScan:
             inline = elem.find(f"{_NS}is")
             formula = elem.find(f"{_NS}f")
             has_value = (value is not None and value.text not in (None, "")) or inline is not None
+            col = _column_index(ref)
             if has_value and (scan.first_row is None or row < scan.first_row):
                 scan.first_row = row
+            if has_value and (scan.first_col is None or col < scan.first_col):
+                scan.first_col = col
             if elem.get("t") == "e":
                 text = value.text if value is not None and value.text else "#ERROR"
-                scan.errors.append((row, _column_index(ref), text))
+                scan.errors.append((row, col, text))
             elif formula is not None and not has_value:
-                scan.uncached.append((row, _column_index(ref)))
+                scan.uncached.append((row, col))
     return scan
 
 
@@ -286,6 +296,16 @@ def _read_xlsx(data: bytes, file: str) -> Table:
     problems = check_zip(data, file)
     if problems:
         raise FileRejected(problems)
+    try:
+        return _read_workbook(data, file)
+    except FileRejected:
+        raise
+    except Exception as exc:  # a damaged workbook: calamine, zip or XML errors alike
+        detail = f"damaged workbook: {type(exc).__name__}: {exc}"[:200]
+        raise FileRejected([make_issue("file-type", file=file, value=detail)]) from exc
+
+
+def _read_workbook(data: bytes, file: str) -> Table:
     archive = zipfile.ZipFile(io.BytesIO(data))
     paths = _sheet_paths(archive)
     reader = fastexcel.read_excel(data)
@@ -312,22 +332,31 @@ def _read_xlsx(data: bytes, file: str) -> Table:
 
 
 def _flag_cells(table: Table, header: list[str | None], scan: _SheetScan) -> None:
-    columns = {i: canonical_header(h) for i, h in enumerate(header)}
+    # fastexcel's columns start at the first column holding a value; the XML counts from A.
+    shift = scan.first_col or 0
+    columns = {i + shift: canonical_header(h) for i, h in enumerate(header)}
     for row, col, text in scan.errors:
         name = columns.get(col)
         if name in REQUIRED or name in OPTIONAL:
             table.issues.append(
-                make_issue("excel-error", file=table.file, sheet=table.sheet, row=row,
-                           column=name, value=text)
-            )  # fmt: skip
+                make_issue(
+                    "excel-error",
+                    file=table.file,
+                    sheet=table.sheet,
+                    row=row,
+                    column=name,
+                    value=text,
+                )
+            )
             table.flagged.add((row, name))
     for row, col in scan.uncached:
         name = columns.get(col)
         if name in REQUIRED or name in OPTIONAL:
             table.issues.append(
-                make_issue("formula-no-value", file=table.file, sheet=table.sheet, row=row,
-                           column=name)
-            )  # fmt: skip
+                make_issue(
+                    "formula-no-value", file=table.file, sheet=table.sheet, row=row, column=name
+                )
+            )
             table.flagged.add((row, name))
 
 
@@ -357,8 +386,9 @@ def _tabulate(
     """Rename columns to canonical names and add ``_row``; report header-level issues."""
     issues: list[Issue] = []
     if header_row > 1:
-        issues.append(make_issue("title-rows", file=file, sheet=sheet, row=header_row,
-                                 value=header_row))  # fmt: skip
+        issues.append(
+            make_issue("title-rows", file=file, sheet=sheet, row=header_row, value=header_row)
+        )
     mapping: dict[str, str] = {}
     seen: dict[str, str] = {}
     for i, cell in enumerate(header):
@@ -368,12 +398,28 @@ def _tabulate(
             continue
         if name is None:
             if cell is not None and cell.strip():
-                issues.append(make_issue("unknown-column", file=file, sheet=sheet,
-                                         row=header_row, column=cell, value=cell))  # fmt: skip
+                issues.append(
+                    make_issue(
+                        "unknown-column",
+                        file=file,
+                        sheet=sheet,
+                        row=header_row,
+                        column=cell,
+                        value=cell,
+                    )
+                )
             continue
         if name in seen:
-            issues.append(make_issue("duplicate-column", file=file, sheet=sheet, row=header_row,
-                                     column=cell, value=cell))  # fmt: skip
+            issues.append(
+                make_issue(
+                    "duplicate-column",
+                    file=file,
+                    sheet=sheet,
+                    row=header_row,
+                    column=cell,
+                    value=cell,
+                )
+            )
             continue
         seen[name] = cell or name
         mapping[column] = name

@@ -80,10 +80,14 @@ def reporting_rules(catalogue: Catalogue) -> list[ReportingRule]:
             for key in reported_indicators(target, catalogue):
                 rules.append(
                     ReportingRule(
-                        key, target.scope.jurisdiction, level, target.id, target.start,
+                        key,
+                        target.scope.jurisdiction,
+                        level,
+                        target.id,
+                        target.start,
                         target.deadline,
                     )
-                )  # fmt: skip
+                )
     return rules
 
 

@@ -215,16 +215,40 @@ def _validation(ind: Indicator, milestone: bool) -> dict[str, Any]:
     common: dict[str, Any] = {"input_title": "填写数值", "error_title": "数值不符合要求"}
     if ind.unit == "项" and milestone:
         msg = f"{unit}{MILESTONE_HINT}。{blank}"
-        return {**common, "validate": "list", "source": ["1", "0"], "input_message": msg,
-                "error_message": f"请从下拉列表选择：{MILESTONE_HINT}"}  # fmt: skip
+        return {
+            **common,
+            "validate": "list",
+            "source": ["1", "0"],
+            "input_message": msg,
+            "error_message": f"请从下拉列表选择：{MILESTONE_HINT}",
+        }
     if ind.unit == "%" and ind.rollup == "ratio":
         msg = f"{unit}填写 0–100 之间的数，不带 %（85% 写作 85）。{blank}"
-        return {**common, "validate": "decimal", "criteria": "between", "minimum": 0,
-                "maximum": 100, "input_message": msg, "error_message": msg}  # fmt: skip
+        return {
+            **common,
+            "validate": "decimal",
+            "criteria": "between",
+            "minimum": 0,
+            "maximum": 100,
+            "input_message": msg,
+            "error_message": msg,
+        }
     if ind.unit == "%":  # a rate of change (loan growth): may fall, never below -100 %
         msg = f"{unit}填写百分数，不带 %（增长 8.5% 写作 8.5，下降写负数）。{blank}"
-        return {**common, "validate": "decimal", "criteria": ">=", "value": -100,
-                "input_message": msg, "error_message": msg}  # fmt: skip
+        return {
+            **common,
+            "validate": "decimal",
+            "criteria": ">=",
+            "value": -100,
+            "input_message": msg,
+            "error_message": msg,
+        }
     msg = f"{unit}填写 ≥ 0 的数字，用基本单位，不用“万”“亿”（1.2万 写作 12000）。{blank}"
-    return {**common, "validate": "decimal", "criteria": ">=", "value": 0,
-            "input_message": msg, "error_message": msg}  # fmt: skip
+    return {
+        **common,
+        "validate": "decimal",
+        "criteria": ">=",
+        "value": 0,
+        "input_message": msg,
+        "error_message": msg,
+    }

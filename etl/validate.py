@@ -27,7 +27,22 @@ from etl.reporting import jurisdiction_of, reporter_levels, reporting_rules
 
 ISSUE_CAP = 200
 PLAN_START = Quarter(2011, 1)
-EMPTY_MARKERS = ["", "-", "--", "—", "——", "–", "/", "n/a", "na", "null", "none", "暂无", "无", "空"]
+EMPTY_MARKERS = [
+    "",
+    "-",
+    "--",
+    "—",
+    "——",
+    "–",
+    "/",
+    "n/a",
+    "na",
+    "null",
+    "none",
+    "暂无",
+    "无",
+    "空",
+]
 TOTAL_WORDS = r"(合计|总计|小计|^total$|^sum$)"
 UNIT_CHARS = r"[万亿千百%‰元个家人次项场期份平方米㎡]"
 THOUSANDS = r"^-?\d{1,3}(,\d{3})+(\.\d+)?$"
@@ -77,7 +92,7 @@ class ValidationContext:
         )
         indicators = {
             i.key: IndicatorInfo(
-                i.key, i.unit, i.measure, i.unit == "%" and ("growth" in i.key or "增长" in i.name_zh)
+                i.key, i.unit, i.measure, may_be_negative(i.key, i.name_zh, i.unit)
             )
             for i in catalogue.indicators
         }
@@ -104,6 +119,12 @@ class ValidationContext:
             names = [r.name for r in regions if r.code == scope_code]
             label = f"{scope_code} {names[-1]}" if names else scope_code
         return cls(frame, indicators, aliases, applicable, scope, label, today or dt.date.today())
+
+
+def may_be_negative(key: str, name_zh: str, unit: str) -> bool:
+    """Growth rates and year-on-year increments may fall below zero; counts and levels may not."""
+    growth = unit == "%" and ("growth" in key or "增长" in name_zh)
+    return growth or "increment" in key or "增量" in name_zh
 
 
 def _descendants(regions: Sequence[Region], root: str) -> set[str]:
@@ -185,14 +206,26 @@ class _Collector:
             extra = context(record) if context else {}
             shown = record.get(value) if value else None
             self.issues.append(
-                make_issue(rule, file=self.table.file, sheet=self.table.sheet,
-                           row=int(record["_row"]), column=column, value=shown, **extra)
-            )  # fmt: skip
+                make_issue(
+                    rule,
+                    file=self.table.file,
+                    sheet=self.table.sheet,
+                    row=int(record["_row"]),
+                    column=column,
+                    value=shown,
+                    **extra,
+                )
+            )
         if rows.height > ISSUE_CAP:
             self.issues.append(
-                make_issue("too-many-issues", file=self.table.file, sheet=self.table.sheet,
-                           value=rule, count=rows.height - ISSUE_CAP)
-            )  # fmt: skip
+                make_issue(
+                    "too-many-issues",
+                    file=self.table.file,
+                    sheet=self.table.sheet,
+                    value=rule,
+                    count=rows.height - ISSUE_CAP,
+                )
+            )
 
 
 def _mapping(
@@ -217,8 +250,10 @@ def validate(
     out = _Collector(table)
     key_cols = ["region_code", "indicator", "period", "value", "note"]
     raw = table.frame
+    # Keys and values are read through NFKC (全角 digits); a note is kept as written.
     frame = raw.with_columns(
-        pl.col(c).str.normalize("NFKC").str.strip_chars().alias(c) for c in key_cols
+        *(pl.col(c).str.normalize("NFKC").str.strip_chars().alias(c) for c in key_cols[:4]),
+        pl.col("note").str.strip_chars(),
     )
 
     # full-width characters (NFKC changed more than surrounding blanks)
@@ -263,12 +298,25 @@ def validate(
         .otherwise(pl.col("_code_rule"))
         .alias("_code_rule")
     )
-    out.add("region-missing", frame.filter(pl.col("_code_rule") == "region-missing"),
-            "region_code", None)  # fmt: skip
-    out.add("region-unknown", frame.filter(pl.col("_code_rule") == "region-unknown"),
-            "region_code", "region_code")  # fmt: skip
-    out.add("region-as-number", frame.filter(pl.col("_code_rule") == "region-as-number"),
-            "region_code", "region_code", lambda r: {"normalised": r["_code"]})  # fmt: skip
+    out.add(
+        "region-missing",
+        frame.filter(pl.col("_code_rule") == "region-missing"),
+        "region_code",
+        None,
+    )
+    out.add(
+        "region-unknown",
+        frame.filter(pl.col("_code_rule") == "region-unknown"),
+        "region_code",
+        "region_code",
+    )
+    out.add(
+        "region-as-number",
+        frame.filter(pl.col("_code_rule") == "region-as-number"),
+        "region_code",
+        "region_code",
+        lambda r: {"normalised": r["_code"]},
+    )
     frame = frame.with_columns(
         pl.when(pl.col("_code_rule").is_in(["region-missing", "region-unknown"]))
         .then(None)
@@ -289,10 +337,14 @@ def validate(
 
     period_map = pl.DataFrame(
         _mapping(frame["period"].unique().to_list(), period_fn),
-        schema={"period": pl.String, "_period": pl.String, "_period_end": pl.Date,
-                "_period_rule": pl.String},
+        schema={
+            "period": pl.String,
+            "_period": pl.String,
+            "_period_end": pl.Date,
+            "_period_rule": pl.String,
+        },
         orient="row",
-    )  # fmt: skip
+    )
     frame = frame.join(period_map, on="period", how="left").with_columns(
         pl.when(pl.col("period").is_null() | (pl.col("period") == ""))
         .then(pl.lit("period-missing"))
@@ -301,10 +353,19 @@ def validate(
     )
     for rule in ("period-missing", "period-invalid", "period-ambiguous"):
         out.add(rule, frame.filter(pl.col("_period_rule") == rule), "period", "period")
-    out.add("period-future", frame.filter(pl.col("_period_rule") == "period-future"),
-            "period", "_period")  # fmt: skip
-    out.add("period-before-plan", frame.filter(pl.col("_period_rule") == "period-before-plan"),
-            "period", "_period", lambda r: {"start": PLAN_START.label})  # fmt: skip
+    out.add(
+        "period-future",
+        frame.filter(pl.col("_period_rule") == "period-future"),
+        "period",
+        "_period",
+    )
+    out.add(
+        "period-before-plan",
+        frame.filter(pl.col("_period_rule") == "period-before-plan"),
+        "period",
+        "_period",
+        lambda r: {"start": PLAN_START.label},
+    )
 
     # region valid in that quarter, and within the uploader's scope
     pairs = frame.filter(pl.col("_code").is_not_null() & pl.col("_period_end").is_not_null())
@@ -313,8 +374,12 @@ def validate(
     valid = versions.filter(
         (pl.col("valid_from") <= pl.col("_period_end"))
         & (pl.col("valid_to").is_null() | (pl.col("_period_end") < pl.col("valid_to")))
-    ).select("_code", "_period_end", pl.col("name").alias("_region_name"),
-             pl.col("level").alias("_level"))  # fmt: skip
+    ).select(
+        "_code",
+        "_period_end",
+        pl.col("name").alias("_region_name"),
+        pl.col("level").alias("_level"),
+    )
     ended = (
         versions.group_by("_code", "_period_end")
         .agg(pl.col("valid_to").max().alias("_ended"), pl.col("name").last().alias("_old_name"))
@@ -324,12 +389,22 @@ def validate(
         ended, on=["_code", "_period_end"], how="left"
     )
     expired = frame.filter(pl.col("_old_name").is_not_null())
-    out.add("region-expired", expired, "region_code", "_code",
-            lambda r: {"period": r["_period"], "detail": _expired_detail(r)})  # fmt: skip
+    out.add(
+        "region-expired",
+        expired,
+        "region_code",
+        "_code",
+        lambda r: {"period": r["_period"], "detail": _expired_detail(r)},
+    )
     if ctx.scope is not None:
         outside = frame.filter(pl.col("_code").is_not_null() & ~pl.col("_code").is_in(ctx.scope))
-        out.add("region-out-of-scope", outside, "region_code", "_code",
-                lambda r: {"scope": ctx.scope_label})  # fmt: skip
+        out.add(
+            "region-out-of-scope",
+            outside,
+            "region_code",
+            "_code",
+            lambda r: {"scope": ctx.scope_label},
+        )
 
     # indicators
     alias_map = pl.DataFrame(
@@ -340,26 +415,47 @@ def validate(
     frame = frame.join(alias_map, on="indicator", how="left")
     no_indicator = pl.col("indicator").is_null() | (pl.col("indicator") == "")
     out.add("indicator-missing", frame.filter(no_indicator), "indicator", None)
-    out.add("indicator-unknown", frame.filter(~no_indicator & pl.col("_indicator").is_null()),
-            "indicator", "indicator")  # fmt: skip
+    out.add(
+        "indicator-unknown",
+        frame.filter(~no_indicator & pl.col("_indicator").is_null()),
+        "indicator",
+        "indicator",
+    )
     applicable = ctx.applicable.with_columns(pl.lit(True).alias("_applies"))
-    frame = frame.join(applicable, left_on=["_code", "_indicator"],
-                       right_on=["region_code", "indicator"], how="left")  # fmt: skip
+    frame = frame.join(
+        applicable,
+        left_on=["_code", "_indicator"],
+        right_on=["region_code", "indicator"],
+        how="left",
+    )
     not_applicable = frame.filter(
-        pl.col("_indicator").is_not_null() & pl.col("_code").is_not_null()
-        & pl.col("_level").is_not_null() & pl.col("_applies").is_null()
-    )  # fmt: skip
-    out.add("indicator-not-applicable", not_applicable, "indicator", "_indicator",
-            lambda r: {"level": _LEVEL_ZH.get(str(r["_level"]), r["_level"]),
-                       "region": r["_region_name"]})  # fmt: skip
+        pl.col("_indicator").is_not_null()
+        & pl.col("_code").is_not_null()
+        & pl.col("_level").is_not_null()
+        & pl.col("_applies").is_null()
+    )
+    out.add(
+        "indicator-not-applicable",
+        not_applicable,
+        "indicator",
+        "_indicator",
+        lambda r: {
+            "level": _LEVEL_ZH.get(str(r["_level"]), r["_level"]),
+            "region": r["_region_name"],
+        },
+    )
 
     # values
     info = pl.DataFrame(
         [(i.key, i.unit, i.measure, i.allows_negative) for i in ctx.indicators.values()],
-        schema={"_indicator": pl.String, "_unit": pl.String, "_measure": pl.String,
-                "_neg_ok": pl.Boolean},
+        schema={
+            "_indicator": pl.String,
+            "_unit": pl.String,
+            "_measure": pl.String,
+            "_neg_ok": pl.Boolean,
+        },
         orient="row",
-    )  # fmt: skip
+    )
     frame = frame.join(info, on="_indicator", how="left")
     flagged = pl.DataFrame(
         [(r, c) for r, c in table.flagged if c == "value"],
@@ -379,26 +475,42 @@ def validate(
     frame = frame.with_columns(
         pl.when(thousands).then(value.str.replace_all(",", "")).otherwise(value).alias("_clean")
     )
-    out.add("value-thousands", frame.filter(thousands), "value", "value",
-            lambda r: {"normalised": r["_clean"]})  # fmt: skip
+    out.add(
+        "value-thousands",
+        frame.filter(thousands),
+        "value",
+        "value",
+        lambda r: {"normalised": r["_clean"]},
+    )
     frame = frame.with_columns(pl.col("_clean").cast(pl.Float64, strict=False).alias("_value"))
     frame = frame.with_columns(
         pl.when(pl.col("_value").is_finite()).then(pl.col("_value")).otherwise(None).alias("_value")
     )
-    out.add("value-not-number", frame.filter(pl.col("_value").is_null() & ~has_unit),
-            "value", "value")  # fmt: skip
-    out.add("negative-count",
-            frame.filter((pl.col("_value") < 0) & (pl.col("_neg_ok") == False)),  # noqa: E712
-            "value", "value")  # fmt: skip
-    out.add("percent-over-100",
-            frame.filter((pl.col("_unit") == "%") & (pl.col("_value") > 100)),
-            "value", "value")  # fmt: skip
+    out.add(
+        "value-not-number", frame.filter(pl.col("_value").is_null() & ~has_unit), "value", "value"
+    )
+    out.add(
+        "negative-count",
+        frame.filter((pl.col("_value") < 0) & pl.col("_neg_ok").not_()),
+        "value",
+        "value",
+    )
+    out.add(
+        "percent-over-100",
+        frame.filter(
+            (pl.col("_unit") == "%") & (pl.col("_value") > 100) & pl.col("_neg_ok").not_()
+        ),
+        "value",
+        "value",
+    )
 
     # duplicates: same key twice
     keyed = frame.filter(
-        pl.col("_code").is_not_null() & pl.col("_indicator").is_not_null()
-        & pl.col("_period").is_not_null() & pl.col("_value").is_not_null()
-    ).sort("_row")  # fmt: skip
+        pl.col("_code").is_not_null()
+        & pl.col("_indicator").is_not_null()
+        & pl.col("_period").is_not_null()
+        & pl.col("_value").is_not_null()
+    ).sort("_row")
     keys = ["_code", "_indicator", "_period"]
     keyed = keyed.with_columns(
         pl.col("_row").first().over(keys).alias("_first_row"),
@@ -410,8 +522,9 @@ def validate(
         pl.col("note").eq_missing(pl.col("_first_note"))
     )
     out.add("duplicate-row", later.filter(same), None, None, lambda r: {"other": r["_first_row"]})
-    out.add("duplicate-key", later.filter(~same), "value", "value",
-            lambda r: {"other": r["_first_row"]})  # fmt: skip
+    out.add(
+        "duplicate-key", later.filter(~same), "value", "value", lambda r: {"other": r["_first_row"]}
+    )
     skipped += later.filter(same).height
     clean = keyed.filter(pl.col("_row") == pl.col("_first_row"))
 
@@ -460,29 +573,44 @@ def _trend_warnings(out: _Collector, clean: pl.DataFrame, previous: PreviousLook
         pl.col("_value").alias("_prev_value"),
     )
     asked = here.select(
-        pl.col("_code").alias("region_code"), pl.col("_indicator").alias("indicator"),
+        pl.col("_code").alias("region_code"),
+        pl.col("_indicator").alias("indicator"),
         pl.col("_prev").alias("period"),
-    ).join(known.select("region_code", "indicator", "period"), how="anti",
-           on=["region_code", "indicator", "period"])  # fmt: skip
+    ).join(
+        known.select("region_code", "indicator", "period"),
+        how="anti",
+        on=["region_code", "indicator", "period"],
+    )
     stored = previous(asked) if previous is not None and asked.height else None
     if stored is not None and stored.height:
         older = stored.select(
             "region_code", "indicator", "period", pl.col("value").alias("_prev_value")
-        ).join(known.select("region_code", "indicator", "period"), how="anti",
-               on=["region_code", "indicator", "period"])  # fmt: skip
+        ).join(
+            known.select("region_code", "indicator", "period"),
+            how="anti",
+            on=["region_code", "indicator", "period"],
+        )
         known = pl.concat([known, older])
-    joined = here.join(known, left_on=["_code", "_indicator", "_prev"],
-                       right_on=["region_code", "indicator", "period"])  # fmt: skip
+    joined = here.join(
+        known,
+        left_on=["_code", "_indicator", "_prev"],
+        right_on=["region_code", "indicator", "period"],
+    )
     fell = joined.filter(
-        (pl.col("_measure") == "stock") & ~pl.col("_unit").is_in(list(NO_FALL_UNITS))
+        (pl.col("_measure") == "stock")
+        & ~pl.col("_unit").is_in(list(NO_FALL_UNITS))
         & (pl.col("_value") < pl.col("_prev_value"))
-    )  # fmt: skip
-    context = lambda r: {"previous": _fmt(r["_prev_value"])}  # noqa: E731
+    )
+
+    def context(record: dict[str, object]) -> dict[str, object]:
+        return {"previous": _fmt(record["_prev_value"])}
+
     out.add("stock-fell", fell, "value", "value", context)
     jumped = joined.filter(
-        (pl.col("_measure") == "flow") & (pl.col("_prev_value") > 0)
+        (pl.col("_measure") == "flow")
+        & (pl.col("_prev_value") > 0)
         & (pl.col("_value") > 10 * pl.col("_prev_value"))
-    )  # fmt: skip
+    )
     out.add("flow-jump", jumped, "value", "value", context)
 
 

@@ -98,9 +98,13 @@ def _load(args: argparse.Namespace) -> int:
     if not args.db.exists():
         init_warehouse(args.db)
     result = load_file(
-        args.file, db=args.db, uploader=args.user, region=args.region, dry_run=args.dry_run,
+        args.file,
+        db=args.db,
+        uploader=args.user,
+        region=args.region,
+        dry_run=args.dry_run,
         max_bytes=args.max_mb << 20,
-    )  # fmt: skip
+    )
     if args.json:
         print(json.dumps(result.as_json(args.lang), ensure_ascii=False, indent=2))
     else:

@@ -101,9 +101,15 @@ def test_the_version_valid_at_quarter_end_is_chosen(regions: list[Region]) -> No
 
 def test_headers_are_the_ones_the_reader_knows() -> None:
     assert [canonical_header(h) for h in HEADERS] == [
-        "region_code", "region_name", "indicator", "indicator_name", "unit", "period", "value",
+        "region_code",
+        "region_name",
+        "indicator",
+        "indicator_name",
+        "unit",
+        "period",
+        "value",
         "note",
-    ]  # fmt: skip
+    ]
 
 
 def test_xlsx_reads_back_without_issues(

@@ -11,7 +11,6 @@ import datetime as dt
 import io
 from pathlib import Path
 
-
 from etl.load import Reference, load_file, reference
 from etl.periods import Quarter
 from etl.published import load_published
@@ -20,14 +19,16 @@ from warehouse.connect import connect
 from warehouse.dimensions import load_dimensions
 from warehouse.facts import utc_now
 from warehouse.migrate import migrate
-from warehouse.queries import warehouse_info
 
 SAMPLE_UPLOADER = "示例数据 sample"
 REPORTING_LAG = dt.timedelta(days=15)
 
 
-def init_warehouse(db: Path, *, sample: bool = False, ref: Reference | None = None) -> dict[str, int]:
-    """Migrate ``db``, reload dimensions and published figures; load the sample if asked."""
+def init_warehouse(
+    db: Path, *, sample: bool = False, ref: Reference | None = None
+) -> dict[str, int]:
+    """Migrate ``db``, reload dimensions and published figures; load the sample if asked and
+    the warehouse holds no reports yet."""
     ref = ref or reference()
     db.parent.mkdir(parents=True, exist_ok=True)
     with connect(db, write=True) as con:
@@ -40,8 +41,10 @@ def init_warehouse(db: Path, *, sample: bool = False, ref: Reference | None = No
             [utc_now().isoformat(timespec="seconds")],
         )
         con.execute("COMMIT")
-        has_sample = warehouse_info(con).get("sample") == "true"
-    if sample and not has_sample:
+        row = con.execute("SELECT count(*) FROM reports").fetchone()
+        empty = row is not None and row[0] == 0
+    # The sample only ever goes into an empty warehouse: never mixed with real reports.
+    if sample and empty:
         counts["sample_reports"] = load_sample(db, ref)
     return counts
 
@@ -56,10 +59,15 @@ def load_sample(db: Path, ref: Reference) -> int:
         part.select("region_code", "indicator", "period", "value", "note").write_csv(buffer)
         submitted = dt.datetime.combine(quarter.end + REPORTING_LAG, dt.time(9, 0))
         result = load_file(
-            buffer.getvalue(), db=db, name=f"sample-{quarter.label}.csv",
-            uploader=SAMPLE_UPLOADER, source_kind="sample", ref=ref, submitted_at=submitted,
+            buffer.getvalue(),
+            db=db,
+            name=f"sample-{quarter.label}.csv",
+            uploader=SAMPLE_UPLOADER,
+            source_kind="sample",
+            ref=ref,
+            submitted_at=submitted,
             max_bytes=1 << 30,
-        )  # fmt: skip
+        )
         if result.status != "committed":
             problems = "; ".join(f"{i.row} {i.rule} {i.value}" for i in result.issues[:5])
             raise RuntimeError(f"the bundled sample for {quarter.label} was rejected: {problems}")
@@ -67,5 +75,3 @@ def load_sample(db: Path, ref: Reference) -> int:
     with connect(db, write=True) as con:
         con.execute("INSERT OR REPLACE INTO warehouse_info VALUES ('sample', 'true')")
     return loaded
-
-

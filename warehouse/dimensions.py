@@ -30,7 +30,16 @@ def _documents(c: Catalogue) -> pl.DataFrame:
             (d.id, d.number, d.title, d.issuer, d.date, d.jurisdiction, d.seed_file, d.note)
             for d in c.documents
         ],
-        schema=["id", "number", "title", "issuer", "issued_on", "jurisdiction", "seed_file", "note"],
+        schema=[
+            "id",
+            "number",
+            "title",
+            "issuer",
+            "issued_on",
+            "jurisdiction",
+            "seed_file",
+            "note",
+        ],
         orient="row",
     )
 
@@ -38,12 +47,30 @@ def _documents(c: Catalogue) -> pl.DataFrame:
 def _indicators(c: Catalogue) -> pl.DataFrame:
     return pl.DataFrame(
         [
-            (i.key, i.name_zh, i.name_en, i.unit, i.measure, i.rollup, i.numerator,
-             i.denominator, i.definition)
+            (
+                i.key,
+                i.name_zh,
+                i.name_en,
+                i.unit,
+                i.measure,
+                i.rollup,
+                i.numerator,
+                i.denominator,
+                i.definition,
+            )
             for i in c.indicators
-        ],  # fmt: skip
-        schema=["key", "name_zh", "name_en", "unit", "measure", "rollup", "numerator",
-                "denominator", "definition"],  # fmt: skip
+        ],
+        schema=[
+            "key",
+            "name_zh",
+            "name_en",
+            "unit",
+            "measure",
+            "rollup",
+            "numerator",
+            "denominator",
+            "definition",
+        ],
         orient="row",
     )
 
@@ -54,47 +81,80 @@ def _targets(c: Catalogue) -> pl.DataFrame:
         rollup = c.indicator(t.indicator).rollup
         rows.append(
             {
-                "id": t.id, "document": t.document, "article": t.article, "quote": t.quote,
-                "indicator": t.indicator, "jurisdiction": t.scope.jurisdiction,
-                "level": t.scope.level, "applies_to": t.scope.applies_to,
+                "id": t.id,
+                "document": t.document,
+                "article": t.article,
+                "quote": t.quote,
+                "indicator": t.indicator,
+                "jurisdiction": t.scope.jurisdiction,
+                "level": t.scope.level,
+                "applies_to": t.scope.applies_to,
                 "unit_kind": t.scope.unit_kind,
                 "reported_by": list(reporting_levels(t, rollup)),
-                "kind": t.kind, "comparator": t.comparator,
+                "kind": t.kind,
+                "comparator": t.comparator,
                 "value": None if t.value is None else float(t.value),
                 "min_value": None if t.min is None else float(t.min),
                 "max_value": None if t.max is None else float(t.max),
-                "unit": t.unit, "start_date": t.start, "deadline": t.deadline,
-                "recurrence": t.recurrence, "reference_indicator": t.reference_indicator,
+                "unit": t.unit,
+                "start_date": t.start,
+                "deadline": t.deadline,
+                "recurrence": t.recurrence,
+                "reference_indicator": t.reference_indicator,
                 "baseline_value": None if t.baseline is None else float(t.baseline.value),
                 "baseline_date": None if t.baseline is None else t.baseline.date,
-                "lead": list(t.lead), "participants": list(t.participants),
-                "headline": t.headline, "note": t.note,
+                "lead": list(t.lead),
+                "participants": list(t.participants),
+                "headline": t.headline,
+                "note": t.note,
             }
-        )  # fmt: skip
+        )
     return pl.DataFrame(
         rows,
         schema_overrides={
-            "value": pl.Float64, "min_value": pl.Float64, "max_value": pl.Float64,
-            "baseline_value": pl.Float64, "baseline_date": pl.Date, "unit_kind": pl.String,
-            "reference_indicator": pl.String, "note": pl.String,
-            "lead": pl.List(pl.String), "participants": pl.List(pl.String),
+            "value": pl.Float64,
+            "min_value": pl.Float64,
+            "max_value": pl.Float64,
+            "baseline_value": pl.Float64,
+            "baseline_date": pl.Date,
+            "unit_kind": pl.String,
+            "reference_indicator": pl.String,
+            "note": pl.String,
+            "lead": pl.List(pl.String),
+            "participants": pl.List(pl.String),
         },
-    )  # fmt: skip
+    )
 
 
 def _parameters(c: Catalogue) -> pl.DataFrame:
     return pl.DataFrame(
         [
-            (p.id, p.document, p.article, p.quote, p.name_zh,
-             None if p.value is None else float(p.value),
-             None if p.min is None else float(p.min), None if p.max is None else float(p.max),
-             p.unit, p.note)
+            (
+                p.id,
+                p.document,
+                p.article,
+                p.quote,
+                p.name_zh,
+                None if p.value is None else float(p.value),
+                None if p.min is None else float(p.min),
+                None if p.max is None else float(p.max),
+                p.unit,
+                p.note,
+            )
             for p in c.parameters
-        ],  # fmt: skip
-        schema={"id": pl.String, "document": pl.String, "article": pl.String,
-                "quote": pl.String, "name_zh": pl.String, "value": pl.Float64,
-                "min_value": pl.Float64, "max_value": pl.Float64, "unit": pl.String,
-                "note": pl.String},  # fmt: skip
+        ],
+        schema={
+            "id": pl.String,
+            "document": pl.String,
+            "article": pl.String,
+            "quote": pl.String,
+            "name_zh": pl.String,
+            "value": pl.Float64,
+            "min_value": pl.Float64,
+            "max_value": pl.Float64,
+            "unit": pl.String,
+            "note": pl.String,
+        },
         orient="row",
     )
 
@@ -103,14 +163,32 @@ def _regions(regions: Sequence[Region]) -> pl.DataFrame:
     jurisdictions = jurisdiction_of(regions)
     return pl.DataFrame(
         [
-            (r.code, r.valid_from or SINCE_EVER, r.valid_to, r.name, r.level, r.parent_code,
-             jurisdictions.get(r.code, ""), r.province_administered, r.source, r.note)
+            (
+                r.code,
+                r.valid_from or SINCE_EVER,
+                r.valid_to,
+                r.name,
+                r.level,
+                r.parent_code,
+                jurisdictions.get(r.code, ""),
+                r.province_administered,
+                r.source,
+                r.note,
+            )
             for r in regions
-        ],  # fmt: skip
-        schema={"code": pl.String, "valid_from": pl.Date, "valid_to": pl.Date,
-                "name": pl.String, "level": pl.String, "parent_code": pl.String,
-                "jurisdiction": pl.String, "province_administered": pl.Boolean,
-                "source": pl.String, "note": pl.String},  # fmt: skip
+        ],
+        schema={
+            "code": pl.String,
+            "valid_from": pl.Date,
+            "valid_to": pl.Date,
+            "name": pl.String,
+            "level": pl.String,
+            "parent_code": pl.String,
+            "jurisdiction": pl.String,
+            "province_administered": pl.Boolean,
+            "source": pl.String,
+            "note": pl.String,
+        },
         orient="row",
     )
 
@@ -121,18 +199,23 @@ def _periods() -> pl.DataFrame:
         rows.append((q.label, "quarter", q.start, q.end, q.year, q.quarter, q.label_zh()))
     for year in range(FIRST_YEAR, LAST_YEAR + 1):
         rows.append(
-            (str(year), "year", dt.date(year, 1, 1), dt.date(year, 12, 31), year, None,
-             f"{year}年")
-        )  # fmt: skip
+            (str(year), "year", dt.date(year, 1, 1), dt.date(year, 12, 31), year, None, f"{year}年")
+        )
     for label, (first, last) in WINDOWS.items():
         rows.append(
             (label, "window", dt.date(first, 1, 1), dt.date(last, 12, 31), None, None, label)
         )
     return pl.DataFrame(
         rows,
-        schema={"period": pl.String, "kind": pl.String, "start_date": pl.Date,
-                "end_date": pl.Date, "year": pl.Int32, "quarter": pl.Int32,
-                "label_zh": pl.String},  # fmt: skip
+        schema={
+            "period": pl.String,
+            "kind": pl.String,
+            "start_date": pl.Date,
+            "end_date": pl.Date,
+            "year": pl.Int32,
+            "quarter": pl.Int32,
+            "label_zh": pl.String,
+        },
         orient="row",
     )
 

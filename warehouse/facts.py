@@ -98,9 +98,10 @@ def find_committed(con: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
 
 
 def _compare(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> BatchCounts:
-    con.register("_incoming", rows.select("region_code", "indicator", "period", "value", "note",
-                                          "_row"))  # fmt: skip
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _compared AS {_COMPARE}")  # noqa: S608 - constant
+    con.register(
+        "_incoming", rows.select("region_code", "indicator", "period", "value", "note", "_row")
+    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _compared AS {_COMPARE}")
     con.unregister("_incoming")
     counts = dict(con.execute("SELECT status, count(*) FROM _compared GROUP BY 1").fetchall())
     return BatchCounts(counts.get("new", 0), counts.get("changed", 0), counts.get("unchanged", 0))
@@ -109,20 +110,39 @@ def _compare(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> BatchCounts:
 def compare(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> pl.DataFrame:
     """Each incoming row with its current value and status (new / changed / unchanged)."""
     _compare(con, rows)
-    frame = con.sql("SELECT * FROM _compared ORDER BY _row").pl()
+    frame: pl.DataFrame = con.sql("SELECT * FROM _compared ORDER BY _row").pl()
     con.execute("DROP TABLE _compared")
     return frame
 
 
-def _record(con: duckdb.DuckDBPyConnection, batch_id: int, kind: BatchKind, rec: BatchRecord,
-            finished: dt.datetime) -> None:  # fmt: skip
+def _record(
+    con: duckdb.DuckDBPyConnection,
+    batch_id: int,
+    kind: BatchKind,
+    rec: BatchRecord,
+    finished: dt.datetime,
+) -> None:
     issues: list[dict[str, Any]] = [i.as_dict() for i in rec.issues]
     con.execute(
         _INSERT_BATCH,
-        [batch_id, kind, rec.source, rec.file_name, rec.sha256, rec.uploader, rec.region_code,
-         rec.rows_total, rec.counts.new, rec.counts.changed, rec.counts.unchanged,
-         rec.rows_rejected, json.dumps(issues, ensure_ascii=False), rec.started_at, finished],
-    )  # fmt: skip
+        [
+            batch_id,
+            kind,
+            rec.source,
+            rec.file_name,
+            rec.sha256,
+            rec.uploader,
+            rec.region_code,
+            rec.rows_total,
+            rec.counts.new,
+            rec.counts.changed,
+            rec.counts.unchanged,
+            rec.rows_rejected,
+            json.dumps(issues, ensure_ascii=False),
+            rec.started_at,
+            finished,
+        ],
+    )
 
 
 def _next_batch_id(con: duckdb.DuckDBPyConnection) -> int:

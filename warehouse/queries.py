@@ -11,6 +11,14 @@ import polars as pl
 BEIJING = dt.timedelta(hours=8)
 
 
+def frame(
+    con: duckdb.DuckDBPyConnection, query: str, params: dict[str, object] | None = None
+) -> pl.DataFrame:
+    """Run ``query`` with bound ``params`` and return all rows as a Polars frame."""
+    result: pl.DataFrame = con.sql(query, params=params).pl()
+    return result
+
+
 def as_of_timestamp(day: dt.date) -> dt.datetime:
     """The end of ``day`` in Beijing time, as the naive UTC timestamp the warehouse stores."""
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time()) - BEIJING
@@ -25,7 +33,8 @@ def current_reports(
 ) -> pl.DataFrame:
     """The current value of every key, or the value known at the end of ``as_of``."""
     cutoff = as_of_timestamp(as_of) if as_of else None
-    return con.sql(
+    return frame(
+        con,
         """
         SELECT region_code, indicator, period, value, note, revision, batch_id, source_row,
                submitted_by, submitted_at
@@ -37,15 +46,16 @@ def current_reports(
             PARTITION BY region_code, indicator, period ORDER BY revision DESC) = 1
         ORDER BY region_code, indicator, period
         """,
-        params={"cutoff": cutoff, "region": region_code, "indicator": indicator},
-    ).pl()
+        {"cutoff": cutoff, "region": region_code, "indicator": indicator},
+    )
 
 
 def report_history(
     con: duckdb.DuckDBPyConnection, *, region_code: str, indicator: str, period: str
 ) -> pl.DataFrame:
     """Every revision of one key, oldest first, with the batch and file it came from."""
-    return con.sql(
+    return frame(
+        con,
         """
         SELECT r.revision, r.value, r.note, r.submitted_by, r.submitted_at, r.batch_id,
                b.file_name, r.source_row
@@ -53,24 +63,23 @@ def report_history(
         WHERE r.region_code = $region AND r.indicator = $indicator AND r.period = $period
         ORDER BY r.revision
         """,
-        params={"region": region_code, "indicator": indicator, "period": period},
-    ).pl()
+        {"region": region_code, "indicator": indicator, "period": period},
+    )
 
 
-def previous_quarter_values(
-    con: duckdb.DuckDBPyConnection, *, keys: pl.DataFrame
-) -> pl.DataFrame:
+def previous_quarter_values(con: duckdb.DuckDBPyConnection, *, keys: pl.DataFrame) -> pl.DataFrame:
     """Current values of ``keys`` (region_code, indicator, period): used for trend warnings."""
     con.register("_keys", keys.select("region_code", "indicator", "period").unique())
     try:
-        return con.sql(
+        return frame(
+            con,
             """
             SELECT region_code, indicator, period, value
             FROM reports SEMI JOIN _keys USING (region_code, indicator, period)
             QUALIFY row_number() OVER (
                 PARTITION BY region_code, indicator, period ORDER BY revision DESC) = 1
-            """
-        ).pl()
+            """,
+        )
     finally:
         con.unregister("_keys")
 
@@ -79,7 +88,8 @@ def batches(
     con: duckdb.DuckDBPyConnection, *, region_code: str | None = None, limit: int = 100
 ) -> pl.DataFrame:
     """Upload batches, newest first; for a region, those uploaded for it or touching it."""
-    return con.sql(
+    return frame(
+        con,
         """
         SELECT batch_id, kind, source, file_name, sha256, uploader, region_code, rows_total,
                rows_new, rows_changed, rows_unchanged, rows_rejected, started_at, finished_at,
@@ -91,13 +101,14 @@ def batches(
         ORDER BY batch_id DESC
         LIMIT $limit
         """,
-        params={"region": region_code, "limit": limit},
-    ).pl()
+        {"region": region_code, "limit": limit},
+    )
 
 
 def batch_issues(con: duckdb.DuckDBPyConnection, *, batch_id: int) -> pl.DataFrame:
     """The full issue list recorded with a batch."""
-    return con.sql(
+    return frame(
+        con,
         """
         SELECT i.rule, i.severity, i.file, i.sheet, i.row, i.column, i.value,
                i.message_zh, i.message_en, i.fix_zh, i.fix_en
@@ -107,8 +118,8 @@ def batch_issues(con: duckdb.DuckDBPyConnection, *, batch_id: int) -> pl.DataFra
                  "fix_zh": "VARCHAR", "fix_en": "VARCHAR"}]')) AS i
               FROM upload_batches WHERE batch_id = $batch)
         """,
-        params={"batch": batch_id},
-    ).pl()
+        {"batch": batch_id},
+    )
 
 
 def warehouse_info(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -117,7 +128,8 @@ def warehouse_info(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Rows per table: a quick health check for ``target-monitor init``."""
-    return con.sql(
+    return frame(
+        con,
         """
         SELECT 'documents' AS "table", count(*) AS "rows" FROM documents
         UNION ALL SELECT 'indicators', count(*) FROM indicators
@@ -128,5 +140,5 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         UNION ALL SELECT 'reports', count(*) FROM reports
         UNION ALL SELECT 'upload_batches', count(*) FROM upload_batches
         UNION ALL SELECT 'published_figures', count(*) FROM published_figures
-        """
-    ).pl()
+        """,
+    )
