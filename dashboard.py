@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from target_monitor import paths
 from target_monitor.i18n import Lang, t
+from warehouse import service
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/monitoring:", layout="wide")
 
@@ -33,4 +35,8 @@ with st.sidebar:
     if choice != lang:
         st.query_params["lang"] = choice
         st.rerun()
+# The warehouse in use: the embedded default, unless a test or an admin points elsewhere.
+db = st.session_state.setdefault("db_path", paths.DEFAULT_DB)
+if service.is_sample(db):
+    st.warning(t("banner.sample", lang), icon=":material/science:")
 navigation.run()

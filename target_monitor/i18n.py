@@ -17,6 +17,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Monitoring the SME service-system goals of Guangdong and Qingdao",
     ),
     "nav.catalogue": ("目标库", "Catalogue"),
+    "banner.sample": (
+        "示例数据：当前显示的是系统自带的模拟数据，仅供演示，不代表真实上报情况。",
+        "Sample data (示例数据): the figures shown are simulated for demonstration and are not "
+        "real reports.",
+    ),
     "lang.label": ("语言 Language", "语言 Language"),
     "catalogue.title": ("目标库", "Catalogue of goals"),
     "catalogue.caption": (

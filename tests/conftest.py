@@ -8,6 +8,7 @@ import pytest
 
 from etl.catalogue import Catalogue, load_catalogue
 from target_monitor import paths
+from warehouse.build import init_warehouse
 
 SHARED_SEEDS = paths.ROOT.parent / "shared" / "seeds"
 
@@ -21,3 +22,19 @@ def shared_seeds() -> Path:
 @pytest.fixture(scope="session")
 def catalogue(shared_seeds: Path) -> Catalogue:
     return load_catalogue(paths.TARGETS, seeds_dir=shared_seeds)
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse holding the bundled sample, built once per test run (about 4 s)."""
+    db = tmp_path_factory.mktemp("sample") / "warehouse.duckdb"
+    init_warehouse(db, sample=True)
+    return db
+
+
+@pytest.fixture(scope="session")
+def empty_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse with dimensions and published figures but no reports."""
+    db = tmp_path_factory.mktemp("empty") / "warehouse.duckdb"
+    init_warehouse(db)
+    return db

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from streamlit.testing.v1 import AppTest
 
 from etl.catalogue import Catalogue
@@ -37,3 +39,16 @@ def test_english_toggle_switches_the_labels() -> None:
     assert not at.exception
     assert at.title[0].value == "Catalogue of goals"
     assert list(at.dataframe[0].value.columns[:2]) == ["ID", "Document"]
+
+
+def test_sample_banner_shows_only_on_sample_data(sample_db: Path, empty_db: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["db_path"] = sample_db
+    at.run()
+    assert [w.value for w in at.warning] == [
+        "示例数据：当前显示的是系统自带的模拟数据，仅供演示，不代表真实上报情况。"
+    ]
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["db_path"] = empty_db
+    at.run()
+    assert [w.value for w in at.warning] == []
