@@ -169,14 +169,43 @@ def _find_header(rows: Iterable[list[str | None]]) -> tuple[int, list[str | None
     return None
 
 
+HEAD_BYTES = 64 * 1024
+
+
 def _read_csv(data: bytes, file: str) -> Table:
+    """UTF-8 files go to Polars as they are (no Python-side copy of the text); anything else is
+    decoded as GB18030 — strictly, so that nothing is ever silently garbled — and transcoded."""
+    encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    body = data[3:] if encoding == "utf-8-sig" else data
+    head = body[:HEAD_BYTES]
+    if len(body) > HEAD_BYTES:
+        head = head[: head.rfind(b"\n") + 1] or head
+    try:
+        head_text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        body, encoding = _transcode(data, file)
+        head_text = body[:HEAD_BYTES].decode("utf-8", errors="ignore")
+    try:
+        return _parse_csv(body, head_text, file, encoding)
+    except pl.exceptions.ComputeError as exc:
+        if "utf-8" not in str(exc).lower() or encoding == "gb18030":
+            raise
+        body, encoding = _transcode(data, file)  # invalid UTF-8 past the first 64 KB
+        return _parse_csv(body, body[:HEAD_BYTES].decode("utf-8", errors="ignore"), file, encoding)
+
+
+def _transcode(data: bytes, file: str) -> tuple[bytes, str]:
     try:
         text, encoding = decode(data)
     except UnicodeDecodeError as exc:
         raise FileRejected(
             [make_issue("encoding", file=file, value=f"byte {exc.start}: {exc.reason}")]
         ) from exc
-    head_lines = text.splitlines()[: HEADER_SCAN_ROWS + 1]
+    return text.encode("utf-8"), encoding
+
+
+def _parse_csv(body: bytes, head_text: str, file: str, encoding: str) -> Table:
+    head_lines = head_text.splitlines()[: HEADER_SCAN_ROWS + 1]
     head: list[list[str | None]] = [list(r) for r in csv.reader(head_lines)]
     found = _find_header(head)
     if found is None:
@@ -184,14 +213,13 @@ def _read_csv(data: bytes, file: str) -> Table:
             raise FileRejected([make_issue("empty-file", file=file)])
         raise FileRejected(_missing_columns(file, None, head[0] if head else []))
     header_index, header = found
-    lines_before = header_index
-    body = text.split("\n", lines_before)[-1] if lines_before else text
+    offset = 0
+    for _ in range(header_index):  # skip the title rows above the header, byte-exactly
+        offset = body.index(b"\n", offset) + 1
     width = len(header)
-    if re.search(r"(?m)^\r?$", body):
-        # Polars skips truly empty lines; keep them as rows of empty cells so row numbers hold.
-        body = re.sub(r"(?m)^(\r?)$", "," * (width - 1) + r"\1", body.rstrip("\r\n")) + "\n"
+    # Polars keeps empty lines as rows of nulls, so row numbers hold as Excel shows them.
     frame = pl.read_csv(
-        body.encode("utf-8"),
+        body[offset:] if offset else body,
         has_header=True,
         infer_schema=False,
         truncate_ragged_lines=True,

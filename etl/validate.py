@@ -228,6 +228,15 @@ class _Collector:
             )
 
 
+def _nfkc(column: pl.Expr) -> pl.Expr:
+    """NFKC (全角 → 半角) where a cell has non-ASCII characters; ASCII cells pass untouched."""
+    return (
+        pl.when(column.str.contains(r"[^\x00-\x7f]"))
+        .then(column.str.normalize("NFKC"))
+        .otherwise(column)
+    )
+
+
 def _mapping(
     values: Iterable[str | None], fn: Callable[[str], tuple[object, ...]]
 ) -> list[tuple[object, ...]]:
@@ -252,7 +261,7 @@ def validate(
     raw = table.frame
     # Keys and values are read through NFKC (全角 digits); a note is kept as written.
     frame = raw.with_columns(
-        *(pl.col(c).str.normalize("NFKC").str.strip_chars().alias(c) for c in key_cols[:4]),
+        *(_nfkc(pl.col(c)).str.strip_chars().alias(c) for c in key_cols[:4]),
         pl.col("note").str.strip_chars(),
     )
 
@@ -272,9 +281,14 @@ def validate(
     frame = frame.filter(~blank)
     rows_total = frame.height
     label_cols = [c for c in ("region_code", "indicator", "region_name") if c in frame.columns]
-    total = pl.any_horizontal(
-        pl.col(c).fill_null("").str.to_lowercase().str.contains(TOTAL_WORDS) for c in label_cols
-    )
+    # decided once per distinct label, not once per row
+    totals = {
+        v
+        for c in label_cols
+        for v in frame[c].unique().to_list()
+        if v and re.search(TOTAL_WORDS, v.lower())
+    }
+    total = pl.any_horizontal(pl.col(c).is_in(list(totals)).fill_null(False) for c in label_cols)
     total_rows = frame.filter(total).with_columns(
         pl.coalesce(*[pl.col(c) for c in label_cols]).alias("_label")
     )
@@ -287,6 +301,9 @@ def validate(
         _mapping(frame["region_code"].unique().to_list(), normalise_region_code),
         schema={"region_code": pl.String, "_code": pl.String, "_code_rule": pl.String},
         orient="row",
+    )
+    region_map = region_map.with_columns(
+        pl.col("_code").rank("dense").cast(pl.Int64).alias("_code_id")
     )
     frame = frame.join(region_map, on="region_code", how="left")
     known = ctx.regions["code"].unique()
@@ -328,12 +345,13 @@ def validate(
     def period_fn(value: str) -> tuple[object, ...]:
         parsed = parse_quarter(value)
         if isinstance(parsed, PeriodProblem):
-            return (None, None, parsed.rule)
+            return (None, None, parsed.rule, None)
+        ordinal = parsed.year * 4 + parsed.quarter - 1
         if parsed.end >= ctx.today:
-            return (parsed.label, parsed.end, "period-future")
+            return (parsed.label, parsed.end, "period-future", ordinal)
         if parsed < PLAN_START:
-            return (parsed.label, parsed.end, "period-before-plan")
-        return (parsed.label, parsed.end, None)
+            return (parsed.label, parsed.end, "period-before-plan", ordinal)
+        return (parsed.label, parsed.end, None, ordinal)
 
     period_map = pl.DataFrame(
         _mapping(frame["period"].unique().to_list(), period_fn),
@@ -342,6 +360,7 @@ def validate(
             "_period": pl.String,
             "_period_end": pl.Date,
             "_period_rule": pl.String,
+            "_pord": pl.Int64,
         },
         orient="row",
     )
@@ -412,7 +431,14 @@ def validate(
         schema={"indicator": pl.String, "_indicator": pl.String},
         orient="row",
     )
+    alias_map = alias_map.with_columns(
+        pl.col("_indicator").rank("dense").cast(pl.Int64).alias("_ind_id")
+    )
     frame = frame.join(alias_map, on="indicator", how="left")
+    # One integer per (region, indicator, quarter); the previous quarter's key is key - 1.
+    frame = frame.with_columns(
+        ((pl.col("_code_id") * 4096 + pl.col("_ind_id")) * 65536 + pl.col("_pord")).alias("_key")
+    )
     no_indicator = pl.col("indicator").is_null() | (pl.col("indicator") == "")
     out.add("indicator-missing", frame.filter(no_indicator), "indicator", None)
     out.add(
@@ -510,14 +536,14 @@ def validate(
         & pl.col("_indicator").is_not_null()
         & pl.col("_period").is_not_null()
         & pl.col("_value").is_not_null()
-    ).sort("_row")
-    keys = ["_code", "_indicator", "_period"]
-    keyed = keyed.with_columns(
-        pl.col("_row").first().over(keys).alias("_first_row"),
-        pl.col("_value").first().over(keys).alias("_first_value"),
-        pl.col("note").first().over(keys).alias("_first_note"),
     )
-    later = keyed.filter(pl.col("_row") != pl.col("_first_row"))
+    repeated = keyed.filter(pl.col("_key").is_duplicated()).sort("_row")
+    repeated = repeated.with_columns(
+        pl.col("_row").first().over("_key").alias("_first_row"),
+        pl.col("_value").first().over("_key").alias("_first_value"),
+        pl.col("note").first().over("_key").alias("_first_note"),
+    )
+    later = repeated.filter(pl.col("_row") != pl.col("_first_row"))
     same = (pl.col("_value") == pl.col("_first_value")) & (
         pl.col("note").eq_missing(pl.col("_first_note"))
     )
@@ -526,7 +552,7 @@ def validate(
         "duplicate-key", later.filter(~same), "value", "value", lambda r: {"other": r["_first_row"]}
     )
     skipped += later.filter(same).height
-    clean = keyed.filter(pl.col("_row") == pl.col("_first_row"))
+    clean = keyed.join(later.select("_row"), on="_row", how="anti") if later.height else keyed
 
     _trend_warnings(out, clean, previous)
 
@@ -557,45 +583,53 @@ def _expired_detail(record: dict[str, object]) -> str:
 
 
 def _trend_warnings(out: _Collector, clean: pl.DataFrame, previous: PreviousLookup | None) -> None:
-    """Warn when a stock falls or a flow jumps tenfold against the previous quarter."""
+    """Warn when a stock falls or a flow jumps tenfold against the previous quarter.
+
+    The previous quarter's value comes from the file itself when it holds that quarter, else
+    from the warehouse (``previous``), asked once for just the keys the file lacks."""
     if clean.height == 0:
         return
-    prev_labels = pl.DataFrame(
-        [(p, Quarter.parse(p).previous().label) for p in clean["_period"].unique().to_list()],
-        schema={"_period": pl.String, "_prev": pl.String},
-        orient="row",
+    here = clean.select(
+        "_row",
+        "_key",
+        "_code",
+        "_indicator",
+        "_period",
+        "_pord",
+        "_value",
+        "value",
+        "_unit",
+        "_measure",
     )
-    here = clean.join(prev_labels, on="_period")
-    known = clean.select(
-        pl.col("_code").alias("region_code"),
-        pl.col("_indicator").alias("indicator"),
-        pl.col("_period").alias("period"),
-        pl.col("_value").alias("_prev_value"),
-    )
-    asked = here.select(
-        pl.col("_code").alias("region_code"),
-        pl.col("_indicator").alias("indicator"),
-        pl.col("_prev").alias("period"),
-    ).join(
-        known.select("region_code", "indicator", "period"),
-        how="anti",
-        on=["region_code", "indicator", "period"],
-    )
-    stored = previous(asked) if previous is not None and asked.height else None
-    if stored is not None and stored.height:
-        older = stored.select(
-            "region_code", "indicator", "period", pl.col("value").alias("_prev_value")
-        ).join(
-            known.select("region_code", "indicator", "period"),
-            how="anti",
-            on=["region_code", "indicator", "period"],
+    in_file = here.select((pl.col("_key") + 1).alias("_key"), pl.col("_value").alias("_prev_value"))
+    known = [in_file]
+    if previous is not None:
+        missing = here.join(
+            in_file.select((pl.col("_key") - 1).alias("_key")), on="_key", how="anti"
         )
-        known = pl.concat([known, older])
-    joined = here.join(
-        known,
-        left_on=["_code", "_indicator", "_prev"],
-        right_on=["region_code", "indicator", "period"],
-    )
+        if missing.height:
+            labels = pl.DataFrame(
+                [
+                    (o, f"{(o - 1) // 4}Q{(o - 1) % 4 + 1}")
+                    for o in missing["_pord"].unique().to_list()
+                ],
+                schema={"_pord": pl.Int64, "period": pl.String},
+                orient="row",
+            )
+            asked = missing.join(labels, on="_pord").select(
+                "_key",
+                pl.col("_code").alias("region_code"),
+                pl.col("_indicator").alias("indicator"),
+                "period",
+            )
+            stored = previous(asked.drop("_key"))
+            if stored.height:
+                known.append(
+                    asked.join(stored, on=["region_code", "indicator", "period"]).select(
+                        "_key", pl.col("value").alias("_prev_value")
+                    )
+                )
+    joined = here.join(pl.concat(known), on="_key")
     fell = joined.filter(
         (pl.col("_measure") == "stock")
         & ~pl.col("_unit").is_in(list(NO_FALL_UNITS))
@@ -605,13 +639,13 @@ def _trend_warnings(out: _Collector, clean: pl.DataFrame, previous: PreviousLook
     def context(record: dict[str, object]) -> dict[str, object]:
         return {"previous": _fmt(record["_prev_value"])}
 
-    out.add("stock-fell", fell, "value", "value", context)
+    out.add("stock-fell", fell.sort("_row"), "value", "value", context)
     jumped = joined.filter(
         (pl.col("_measure") == "flow")
         & (pl.col("_prev_value") > 0)
         & (pl.col("_value") > 10 * pl.col("_prev_value"))
     )
-    out.add("flow-jump", jumped, "value", "value", context)
+    out.add("flow-jump", jumped.sort("_row"), "value", "value", context)
 
 
 def _fmt(value: object) -> str:

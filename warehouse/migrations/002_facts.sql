@@ -29,8 +29,11 @@ CREATE TABLE IF NOT EXISTS reports (
     batch_id      BIGINT NOT NULL,
     source_row    INTEGER,                -- the row in the uploaded file, as Excel shows it
     submitted_by  VARCHAR NOT NULL,
-    submitted_at  TIMESTAMP NOT NULL,
-    PRIMARY KEY (region_code, indicator, period, revision)
+    submitted_at  TIMESTAMP NOT NULL
+    -- (region_code, indicator, period, revision) is unique.  It is not declared as a key: DuckDB
+    -- would build an in-memory ART index over every report (gigabytes at national scale), and
+    -- the one-writer-at-a-time load computes revisions inside its transaction, so it holds anyway
+    -- (tests/test_load.py checks it after concurrent writers).
 );
 
 -- The current value of every key: its latest revision.
