@@ -7,6 +7,7 @@ depend on the exact forms documented in the README.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -22,6 +23,7 @@ from etl.regions import read_regions
 from etl.template import write_template
 from target_monitor import __version__, paths
 from target_monitor.catalogue_doc import render_catalogue_doc
+from warehouse import service
 from warehouse.build import init_warehouse
 
 Handler = Callable[[argparse.Namespace], int]
@@ -146,6 +148,46 @@ def _template(args: argparse.Namespace) -> int:
     return 0
 
 
+STATUS_COLUMNS = [
+    "target_id", "region", "status", "actual", "planned", "attainment", "projected",
+    "required_rate", "deadline", "completeness",
+]  # fmt: skip
+
+
+def _status(args: argparse.Namespace) -> int:
+    if not args.db.exists():
+        print(f"✗ no warehouse at {args.db}: run `target-monitor init` first", file=sys.stderr)
+        return 1
+    ref = reference()
+    as_of = args.as_of or service.default_as_of(args.db)
+    frame = service.goal_status(
+        args.db, catalogue=ref.catalogue, regions=ref.regions, as_of=as_of, region=args.region
+    ).select(STATUS_COLUMNS)
+    if args.json:
+        records = frame.with_columns(frame["deadline"].cast(str)).to_dicts()
+        print(json.dumps(records, ensure_ascii=False, indent=2))
+        return 0
+    print(f"as of {as_of.isoformat()} — {frame.height} goals")
+    for row in frame.iter_rows(named=True):
+        numbers = " ".join(
+            f"{key}={_fmt(row[key])}"
+            for key in ("actual", "planned", "attainment", "projected", "required_rate")
+        )
+        print(
+            f"{row['target_id']:<48} {row['region']} {row['status']:<17} {numbers} "
+            f"deadline={row['deadline']} completeness={_fmt(row['completeness'])}"
+        )
+    return 0
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="target-monitor",
@@ -208,6 +250,16 @@ def build_parser() -> argparse.ArgumentParser:
     tpl.add_argument("--period", required=True, help="quarter, e.g. 2018Q3")
     tpl.add_argument("--out", type=Path, required=True, help="FILE.xlsx or FILE.csv")
     tpl.set_defaults(handler=_template)
+
+    status = sub.add_parser("status", help="every goal's status at a date")
+    add_common(status)
+    status.add_argument(
+        "--as-of", type=dt.date.fromisoformat, default=None,
+        help="YYYY-MM-DD (default: today, or the sample's date on the sample warehouse)",
+    )  # fmt: skip
+    status.add_argument("--region", help="only goals of this jurisdiction (440000 or 370200)")
+    status.add_argument("--json", action="store_true", help="print a list of objects")
+    status.set_defaults(handler=_status)
     return parser
 
 

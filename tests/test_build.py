@@ -16,7 +16,8 @@ def test_sample_is_labelled_and_dated_by_quarter(sample_db: Path) -> None:
     with connect(sample_db) as con:
         batches = queries.batches(con, limit=1000)
         first = con.execute(
-            "SELECT min(submitted_at), count(DISTINCT batch_id) FROM reports WHERE period = '2011Q1'"
+            "SELECT min(submitted_at), count(DISTINCT batch_id) FROM reports "
+            "WHERE period = '2011Q1'"
         ).fetchone()
     assert set(batches["source"]) == {"sample"}
     assert set(batches["uploader"]) == {SAMPLE_UPLOADER}

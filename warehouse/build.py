@@ -21,6 +21,9 @@ from warehouse.facts import utc_now
 from warehouse.migrate import migrate
 
 SAMPLE_UPLOADER = "示例数据 sample"
+# The sample's "today": 2014Q2 has just been reported, so the 十二五 goals are in progress, the
+# 2012 goals are settled and the 2016-2020 goals have not started — every status shows.
+SAMPLE_AS_OF = dt.date(2014, 7, 20)
 REPORTING_LAG = dt.timedelta(days=15)
 
 
@@ -74,4 +77,8 @@ def load_sample(db: Path, ref: Reference) -> int:
         loaded += result.rows_new
     with connect(db, write=True) as con:
         con.execute("INSERT OR REPLACE INTO warehouse_info VALUES ('sample', 'true')")
+        con.execute(
+            "INSERT OR REPLACE INTO warehouse_info VALUES ('default_as_of', ?)",
+            [SAMPLE_AS_OF.isoformat()],
+        )
     return loaded

@@ -30,6 +30,7 @@ def current_reports(
     as_of: dt.date | None = None,
     region_code: str | None = None,
     indicator: str | None = None,
+    indicators: list[str] | None = None,
 ) -> pl.DataFrame:
     """The current value of every key, or the value known at the end of ``as_of``."""
     cutoff = as_of_timestamp(as_of) if as_of else None
@@ -42,12 +43,49 @@ def current_reports(
         WHERE ($cutoff IS NULL OR submitted_at < $cutoff)
           AND ($region IS NULL OR region_code = $region)
           AND ($indicator IS NULL OR indicator = $indicator)
+          AND ($indicators IS NULL OR list_contains($indicators, indicator))
         QUALIFY row_number() OVER (
             PARTITION BY region_code, indicator, period ORDER BY revision DESC) = 1
         ORDER BY region_code, indicator, period
         """,
-        {"cutoff": cutoff, "region": region_code, "indicator": indicator},
+        {"cutoff": cutoff, "region": region_code, "indicator": indicator, "indicators": indicators},
     )
+
+
+def report_aggregates(
+    con: duckdb.DuckDBPyConnection, *, reporters: pl.DataFrame, as_of: dt.date, due_days: int
+) -> pl.DataFrame:
+    """Per indicator, reporting group (jurisdiction, level) and quarter, over the revisions known
+    at the end of ``as_of``: sum and max of the values, reports received, reports on time (the
+    key's first revision submitted by the quarter's end + ``due_days``)."""
+    con.register("_reporters", reporters)
+    try:
+        return frame(
+            con,
+            """
+            WITH known AS (
+                SELECT region_code, indicator, period, value, revision,
+                       min(submitted_at) OVER (
+                           PARTITION BY region_code, indicator, period) AS first_submitted
+                FROM reports
+                WHERE submitted_at < $cutoff
+                QUALIFY row_number() OVER (
+                    PARTITION BY region_code, indicator, period ORDER BY revision DESC) = 1
+            )
+            SELECT k.indicator, g.jurisdiction, g.level, k.period,
+                   sum(k.value) AS total, max(k.value) AS top, count(*) AS received,
+                   count(*) FILTER (
+                       WHERE k.first_submitted < p.end_date + to_days($due + 1)
+                   ) AS on_time
+            FROM known k
+            JOIN _reporters g ON g.code = k.region_code
+            JOIN periods p ON p.period = k.period
+            GROUP BY ALL
+            """,
+            {"cutoff": as_of_timestamp(as_of), "due": due_days},
+        )
+    finally:
+        con.unregister("_reporters")
 
 
 def report_history(

@@ -7,9 +7,15 @@ lives next to the UI, in ``target_monitor/ui.py``.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
-from warehouse import queries
+import polars as pl
+
+from etl.catalogue import Catalogue
+from etl.regions import Region
+from warehouse import engine, queries
 from warehouse.connect import connect
 
 
@@ -23,3 +29,24 @@ def info(db: Path) -> dict[str, str]:
 
 def is_sample(db: Path) -> bool:
     return info(db).get("sample") == "true"
+
+
+def default_as_of(db: Path) -> dt.date:
+    """Today, or the sample's own "today" when the warehouse holds the bundled sample."""
+    value = info(db).get("default_as_of")
+    return dt.date.fromisoformat(value) if value else dt.date.today()
+
+
+def goal_status(
+    db: Path,
+    *,
+    catalogue: Catalogue,
+    regions: Sequence[Region],
+    as_of: dt.date,
+    region: str | None = None,
+) -> pl.DataFrame:
+    """Every goal judged at ``as_of`` (see :func:`warehouse.engine.evaluate`)."""
+    with connect(db) as con:
+        return engine.evaluate(
+            con, catalogue=catalogue, regions=regions, as_of=as_of, region=region
+        )

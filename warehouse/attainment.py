@@ -1,0 +1,290 @@
+"""The judgement: trajectory, attainment, projection and status of one goal, from its series.
+
+Pure functions over small inputs (a goal and its quarterly series); no database.  The method is
+written out for planners in ``docs/methodology.md``; the thresholds follow the progress assessment
+of the UN Sustainable Development Goals Report and Open SDG ("anticipated versus required
+progress": R = observed rate ÷ required rate; R ≥ 0.95 on track, 0.6 ≤ R < 0.95 at risk, R < 0.6
+off track; a goal is met when its latest value meets the target).  Reference: United Nations
+Statistics Division, *SDG Progress Chart 2023 — Technical Note*, section "Measuring progress
+towards targets: the ratio of actual to required growth"; Open SDG ``progress`` calculation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+Status = Literal[
+    "achieved",
+    "achieved_late",
+    "on_track",
+    "at_risk",
+    "off_track",
+    "missed",
+    "not_started",
+    "insufficient_data",
+]
+STATUSES: tuple[Status, ...] = (
+    "achieved",
+    "achieved_late",
+    "on_track",
+    "at_risk",
+    "off_track",
+    "missed",
+    "not_started",
+    "insufficient_data",
+)
+# For "status never improves when the actual falls": higher is better.
+STATUS_RANK: dict[Status, int] = {
+    "missed": 0,
+    "off_track": 1,
+    "at_risk": 2,
+    "on_track": 3,
+    "achieved_late": 4,
+    "achieved": 5,
+    "not_started": -1,
+    "insufficient_data": -1,
+}
+ON_TRACK_R = 0.95
+AT_RISK_R = 0.60
+MIN_COMPLETENESS = 0.7
+TREND_QUARTERS = 4
+
+
+@dataclass(frozen=True)
+class Goal:
+    """What the judgement needs of a target, in quarter ordinals (year * 4 + quarter - 1)."""
+
+    target_id: str
+    kind: str
+    comparator: str
+    value: float  # the final value (the lower bound of a range)
+    start: int  # first quarter of the window
+    end: int  # the quarter holding the deadline
+    yearly: bool = False  # met year by year
+    flow: bool = False  # with yearly: the series is a year-to-date running total
+    baseline: float = 0.0
+    baseline_at: int | None = None  # quarter the baseline holds at (default: start - 1)
+    cumulative_flow: bool = False  # actual = running sum of the flow since the window opened
+
+
+@dataclass
+class Judgement:
+    status: Status
+    actual: float | None
+    planned: float | None
+    final: float
+    attainment: float | None  # actual ÷ planned-now (inverse for ceilings), as a fraction
+    attainment_final: float | None  # actual ÷ final value (inverse for ceilings)
+    projected: float | None
+    required_rate: float | None  # per quarter, over the quarters left
+    ratio: float | None  # R, observed ÷ required progress
+    latest: int | None  # the quarter the actual is from
+    met_at: int | None = None  # first quarter the target was met
+    notes: list[str] = field(default_factory=list)
+
+
+def meets(comparator: str, actual: float, value: float) -> bool:
+    if comparator in (">=", "between"):
+        return actual >= value
+    if comparator == ">":
+        return actual > value
+    if comparator == "<=":
+        return actual <= value
+    return actual < value
+
+
+def lower_is_better(goal: Goal) -> bool:
+    return goal.comparator in ("<=", "<")
+
+
+def planned_at(goal: Goal, quarter: int) -> float:
+    """The trajectory: linear from the baseline to the value at the deadline.
+
+    Yearly goals plan the pro-rata share of the year: a quarter of the value per quarter."""
+    if goal.yearly and goal.flow:
+        return goal.value * ((quarter % 4) + 1) / 4
+    if goal.yearly:
+        return goal.value
+    origin = goal.baseline_at if goal.baseline_at is not None else goal.start - 1
+    span = goal.end - origin
+    if span <= 0:
+        return goal.value
+    fraction = min(max((quarter - origin) / span, 0.0), 1.0)
+    return goal.baseline + (goal.value - goal.baseline) * fraction
+
+
+def _slope(points: Sequence[tuple[int, float]]) -> float | None:
+    """Least-squares slope per quarter over the most recent points."""
+    recent = list(points)[-TREND_QUARTERS:]
+    if len(recent) < 2:
+        return None
+    xs = [float(q) for q, _ in recent]
+    ys = [v for _, v in recent]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    den = sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / den if den else None
+
+
+def progress_ratio(goal: Goal, actual: float, quarter: int) -> float | None:
+    """R: observed progress ÷ the progress required by now.
+
+    Counts that start at zero, shares and ceilings use the linear form (observed change per
+    quarter ÷ required change per quarter); levels with a positive baseline use compound growth
+    (observed CAGR ÷ required CAGR), as the UN SDG progress assessment does."""
+    origin = goal.baseline_at if goal.baseline_at is not None else goal.start - 1
+    elapsed, total = quarter - origin, goal.end - origin
+    if elapsed <= 0 or total <= 0:
+        return None
+    base = goal.baseline
+    if goal.kind == "level" and base > 0 and actual > 0 and goal.value > base:
+        observed = (actual / base) ** (1 / elapsed) - 1
+        required = (goal.value / base) ** (1 / total) - 1
+        return observed / required if required > 0 else None
+    required_change = (goal.value - base) / total
+    if required_change == 0:
+        return None
+    return ((actual - base) / elapsed) / required_change
+
+
+def classify(ratio: float | None) -> Status:
+    if ratio is None or math.isnan(ratio):
+        return "insufficient_data"
+    if ratio >= ON_TRACK_R:
+        return "on_track"
+    if ratio >= AT_RISK_R:
+        return "at_risk"
+    return "off_track"
+
+
+def judge(
+    goal: Goal,
+    series: Sequence[tuple[int, float]],
+    now: int,
+    *,
+    completeness: float | None = 1.0,
+) -> Judgement:
+    """Judge ``goal`` at quarter ``now`` (the last quarter reported by the as-of date) from its
+    actual ``series`` of (quarter, value), oldest first, known at the as-of date.
+
+    ``series`` is already in the goal's terms: the running total for cumulative flows, the level
+    for stocks, the share in % for shares and per-unit goals, the year-to-date sum for yearly goals
+    (restarting each year)."""
+    final = goal.value
+    points = [(q, v) for q, v in series if goal.start <= q <= max(now, goal.start)]
+    points = [(q, v) for q, v in points if q <= now]
+    latest_q, actual = points[-1] if points else (None, None)
+    planned = planned_at(goal, min(now, goal.end)) if now >= goal.start else None
+    judgement = Judgement("insufficient_data", actual, planned, final, None, None, None, None,
+                          None, latest_q)  # fmt: skip
+    if now < goal.start:
+        judgement.status = "not_started"
+        judgement.planned = None
+        return judgement
+    met = [q for q, v in points if meets(goal.comparator, v, final)]
+    judgement.met_at = met[0] if met else None
+    if actual is not None:
+        judgement.attainment = _ratio(goal, actual, planned)
+        judgement.attainment_final = _ratio(goal, actual, final)
+    if completeness is not None and completeness < MIN_COMPLETENESS:
+        judgement.notes.append(f"completeness {completeness:.0%} < {MIN_COMPLETENESS:.0%}")
+        return judgement  # insufficient data, never red
+    if actual is None or latest_q is None:
+        return judgement
+
+    if goal.yearly:
+        return _judge_yearly(goal, points, now, judgement)
+
+    at_deadline = [v for q, v in points if q <= goal.end]
+    if now > goal.end:  # the deadline has passed: final verdict on the value at the deadline
+        if at_deadline and meets(goal.comparator, at_deadline[-1], final):
+            judgement.status = "achieved"
+        elif meets(goal.comparator, actual, final):
+            judgement.status = "achieved_late"
+        else:
+            judgement.status = "missed"
+        judgement.projected = at_deadline[-1] if at_deadline else None
+        return judgement
+
+    left = goal.end - latest_q
+    judgement.required_rate = (final - actual) / left if left > 0 else None
+    slope = _slope(points)
+    if slope is not None:
+        projected = actual + slope * left
+        if goal.kind in ("share", "per_unit"):
+            projected = min(projected, 100.0)
+        judgement.projected = max(projected, 0.0) if not lower_is_better(goal) else projected
+    if meets(goal.comparator, actual, final):
+        judgement.status = "achieved"
+        judgement.required_rate = 0.0
+        return judgement
+    if goal.kind == "milestone":
+        judgement.status = "on_track" if left > 0 else "at_risk"
+        return judgement
+    if goal.kind == "relational" or (lower_is_better(goal) and goal.baseline == 0):
+        judgement.status = "off_track"
+        return judgement
+    judgement.ratio = progress_ratio(goal, actual, latest_q)
+    judgement.status = classify(judgement.ratio)
+    return judgement
+
+
+def _judge_yearly(
+    goal: Goal, points: list[tuple[int, float]], now: int, judgement: Judgement
+) -> Judgement:
+    """A yearly goal is met year by year; the status speaks for the current (or last) year."""
+    final = goal.value
+    years = {q // 4 for q, _ in points}
+    results: dict[int, bool] = {}
+    for year in sorted(years):
+        year_points = [(q, v) for q, v in points if q // 4 == year]
+        q, v = year_points[-1]
+        if q % 4 == 3 or q < now - (now % 4):  # the year is complete (or no more reports came)
+            results[year] = meets(goal.comparator, v, final)
+    current_year = min(now, goal.end) // 4
+    if now > goal.end:
+        missed = sorted(y for y, ok in results.items() if not ok)
+        window_years = range(goal.start // 4, goal.end // 4 + 1)
+        unreported = [y for y in window_years if y not in results]
+        if missed:
+            judgement.notes.append("missed in " + ", ".join(str(y) for y in missed))
+        if unreported:
+            judgement.notes.append("no report for " + ", ".join(str(y) for y in unreported))
+        judgement.status = "missed" if missed or unreported else "achieved"
+        return judgement
+    year_points = [(q, v) for q, v in points if q // 4 == current_year]
+    if not year_points:
+        judgement.status = "insufficient_data"
+        return judgement
+    latest_q, ytd = year_points[-1]
+    elapsed = latest_q % 4 + 1
+    judgement.actual, judgement.latest = ytd, latest_q
+    judgement.planned = planned_at(goal, latest_q)
+    judgement.attainment = _ratio(goal, ytd, judgement.planned)
+    judgement.attainment_final = _ratio(goal, ytd, final)
+    left = 4 - elapsed
+    if goal.flow:
+        judgement.projected = ytd * 4 / elapsed
+        judgement.required_rate = (final - ytd) / left if left else None
+    else:
+        judgement.projected = ytd
+    if meets(goal.comparator, ytd, final):
+        judgement.status = "on_track"  # this year is met so far; the goal runs to its deadline
+        judgement.required_rate = 0.0 if goal.flow else None
+        return judgement
+    if elapsed == 4 or not goal.flow:
+        judgement.status = "off_track"  # the year closed short, or the standard is not held
+        return judgement
+    judgement.ratio = ytd / judgement.planned if judgement.planned else None
+    judgement.status = classify(judgement.ratio)
+    return judgement
+
+
+def _ratio(goal: Goal, actual: float, reference: float | None) -> float | None:
+    if reference is None:
+        return None
+    if lower_is_better(goal):
+        return reference / actual if actual > 0 else None
+    return actual / reference if reference else None

@@ -1,0 +1,366 @@
+"""The attainment engine: every goal judged at any as-of date, from the revisions known then.
+
+Heavy lifting happens in DuckDB (one aggregate query over the reports known at the as-of date);
+the per-goal judgement (:mod:`warehouse.attainment`) runs over those small aggregates.  Every page,
+export and the ``target-monitor status`` command use :func:`evaluate`, so a status is the same
+wherever it shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from etl.catalogue import Catalogue, Target
+from etl.periods import Quarter
+from etl.regions import Region
+from etl.reporting import jurisdiction_of, reported_indicators, reporter_levels, reporting_levels
+from warehouse import queries
+from warehouse.attainment import Goal, Judgement, judge, meets
+
+DUE_DAYS = 15  # a quarter's report is due on the 15th day after the quarter ends
+
+
+def ordinal(q: Quarter) -> int:
+    return q.year * 4 + q.quarter - 1
+
+
+def quarter_of(ordinal_: int) -> Quarter:
+    return Quarter(ordinal_ // 4, ordinal_ % 4 + 1)
+
+
+def now_quarter(as_of: dt.date) -> int:
+    """The last quarter that had ended before the as-of date."""
+    return ordinal(Quarter.of(as_of)) - 1
+
+
+@dataclass(frozen=True)
+class Reporters:
+    """Who reports for whom: (jurisdiction, level) → the regions, with their validity."""
+
+    by_group: dict[tuple[str, str], tuple[Region, ...]]
+
+    @classmethod
+    def build(cls, regions: Sequence[Region]) -> Reporters:
+        jurisdictions = jurisdiction_of(regions)
+        groups: dict[tuple[str, str], list[Region]] = defaultdict(list)
+        for region in regions:
+            jurisdiction = jurisdictions.get(region.code)
+            if jurisdiction is None:
+                continue
+            for level in reporter_levels(region):
+                groups[(jurisdiction, level)].append(region)
+        return cls({k: tuple(v) for k, v in groups.items()})
+
+    def frame(self) -> pl.DataFrame:
+        rows = [
+            (r.code, jurisdiction, level)
+            for (jurisdiction, level), regions in self.by_group.items()
+            for r in regions
+        ]
+        return pl.DataFrame(
+            rows, schema={"code": pl.String, "jurisdiction": pl.String, "level": pl.String},
+            orient="row",
+        ).unique()  # fmt: skip
+
+    def expected(self, jurisdiction: str, level: str, quarter: int) -> list[Region]:
+        end = quarter_of(quarter).end
+        return [r for r in self.by_group.get((jurisdiction, level), ()) if r.valid_on(end)]
+
+
+@dataclass
+class Aggregates:
+    """Per (indicator, jurisdiction, level, quarter): sum, max, reports received / on time; and
+    per region values for the indicators judged unit by unit."""
+
+    cells: dict[tuple[str, str, str, int], tuple[float, float, int, int]]
+    units: dict[tuple[str, str], dict[int, float]]  # (indicator, region) → quarter → value
+
+
+def _aggregates(
+    con: duckdb.DuckDBPyConnection,
+    reporters: Reporters,
+    as_of: dt.date,
+    unit_indicators: Sequence[str],
+) -> Aggregates:
+    frame = queries.report_aggregates(
+        con, reporters=reporters.frame(), as_of=as_of, due_days=DUE_DAYS
+    )
+    cells = {
+        (ind, jur, lvl, ordinal(Quarter.parse(period))): (total, top, received, on_time)
+        for ind, jur, lvl, period, total, top, received, on_time in frame.iter_rows()
+    }
+    units: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
+    if unit_indicators:
+        values = queries.current_reports(con, as_of=as_of, indicators=list(unit_indicators))
+        for code, ind, period, value in values.select(
+            "region_code", "indicator", "period", "value"
+        ).iter_rows():
+            units[(ind, code)][ordinal(Quarter.parse(period))] = value
+    return Aggregates(cells, units)
+
+
+def _predecessor(target: Target, catalogue: Catalogue) -> Target | None:
+    """The earlier stage of a staged goal (5,000 by 2018 before 10,000 by 2020)."""
+    earlier = [
+        t
+        for t in catalogue.targets
+        if t.id != target.id
+        and t.indicator == target.indicator
+        and t.scope == target.scope
+        and t.recurrence == target.recurrence
+        and t.deadline < target.deadline
+        and t.deadline >= target.start - dt.timedelta(days=1)
+        and t.value is not None
+    ]
+    return max(earlier, key=lambda t: t.deadline) if earlier else None
+
+
+@dataclass
+class _Context:
+    catalogue: Catalogue
+    reporters: Reporters
+    agg: Aggregates
+    now: int
+    as_of: dt.date
+
+
+def _series_for(
+    ctx: _Context, target: Target, level: str, indicator: str, how: str
+) -> dict[int, float]:
+    cells = ctx.agg.cells
+    jurisdiction = target.scope.jurisdiction
+    out: dict[int, float] = {}
+    for (ind, jur, lvl, q), (total, top, _, _) in cells.items():
+        if ind == indicator and jur == jurisdiction and lvl == level:
+            out[q] = top if how == "max" else total
+    return out
+
+
+def _goal_series(ctx: _Context, target: Target) -> tuple[Goal, list[tuple[int, float]], str]:
+    catalogue = ctx.catalogue
+    indicator = catalogue.indicator(target.indicator)
+    level = reporting_levels(target, indicator.rollup)[0]
+    start = ordinal(Quarter.of(target.start))
+    end = ordinal(Quarter.of(target.deadline))
+    yearly = target.recurrence == "yearly"
+    flow = indicator.measure == "flow"
+    final = float(target.value if target.value is not None else target.min or 0.0)
+    comparator = target.comparator
+    how = "max" if indicator.rollup in ("max", "none") or target.kind == "ceiling" else "sum"
+
+    if indicator.numerator and indicator.denominator:
+        num = _series_for(ctx, target, level, indicator.numerator, "sum")
+        den = _series_for(ctx, target, level, indicator.denominator, "sum")
+        if flow or catalogue.indicator(indicator.numerator).measure == "flow":
+            num, den = _running(num, start, yearly), _running(den, start, yearly)
+        raw = {q: 100.0 * num[q] / den[q] for q in num if den.get(q)}
+    else:
+        raw = _series_for(ctx, target, level, target.indicator, how)
+        if target.kind == "relational" and target.reference_indicator:
+            ref = _series_for(ctx, target, level, target.reference_indicator, how)
+            raw = {q: raw[q] - ref[q] for q in raw if q in ref}
+            final, comparator = 0.0, ">="
+        elif flow and target.kind in ("cumulative", "rate"):
+            raw = _running(raw, start, yearly)
+    goal = Goal(
+        target.id, target.kind, comparator, final, start, end, yearly=yearly,
+        flow=yearly and flow and target.kind in ("rate", "cumulative"),
+    )  # fmt: skip
+    predecessor = _predecessor(target, catalogue)
+    if predecessor is not None and not goal.yearly:
+        goal = Goal(
+            goal.target_id, goal.kind, goal.comparator, goal.value, goal.start, goal.end,
+            baseline=float(predecessor.value or 0), baseline_at=ordinal(
+                Quarter.of(predecessor.deadline)),
+        )  # fmt: skip
+    elif target.baseline is not None:
+        goal = Goal(
+            goal.target_id, goal.kind, goal.comparator, goal.value, goal.start, goal.end,
+            yearly=goal.yearly, flow=goal.flow, baseline=float(target.baseline.value),
+        )  # fmt: skip
+    return goal, sorted(raw.items()), level
+
+
+def _running(series: dict[int, float], start: int, yearly: bool) -> dict[int, float]:
+    """Running totals of a flow from the window's first quarter (restarting each year)."""
+    out: dict[int, float] = {}
+    total, year = 0.0, None
+    for q in sorted(series):
+        if q < start:
+            continue
+        if yearly and q // 4 != year:
+            total, year = 0.0, q // 4
+        total += series[q]
+        out[q] = total
+    return out
+
+
+def _unit_goal(
+    ctx: _Context, target: Target
+) -> tuple[Goal, list[tuple[int, float]], str, list[str], int]:
+    """Per-unit goals: the share of units meeting the threshold, and who falls short now."""
+    indicator = ctx.catalogue.indicator(target.indicator)
+    level = reporting_levels(target, indicator.rollup)[0]
+    start = ordinal(Quarter.of(target.start))
+    end = ordinal(Quarter.of(target.deadline))
+    threshold = float(target.value if target.value is not None else target.min or 0.0)
+    comparator = ">=" if target.comparator == "between" else target.comparator
+    yearly = target.recurrence == "yearly"
+    flow = indicator.measure == "flow"
+    share: dict[int, float] = {}
+    short_now: list[str] = []
+    units_now = 0
+    last = min(ctx.now, end) if ctx.now >= start else None
+    for q in range(start, (last if last is not None else start - 1) + 1):
+        units = ctx.reporters.expected(target.scope.jurisdiction, level, q)
+        if not units:
+            continue
+        meeting = 0
+        short: list[str] = []
+        for unit in units:
+            values = ctx.agg.units.get((target.indicator, unit.code), {})
+            value = _unit_value(values, q, start, yearly, flow)
+            if value is not None and meets(comparator, value, threshold):
+                meeting += 1
+            else:
+                short.append(unit.code)
+        share[q] = 100.0 * meeting / len(units)
+        if q == last:
+            short_now, units_now = short, len(units)
+    goal = Goal(target.id, target.kind, ">=", 100.0, start, end)
+    return goal, sorted(share.items()), level, short_now, units_now
+
+
+def _unit_value(
+    values: dict[int, float], q: int, start: int, yearly: bool, flow: bool
+) -> float | None:
+    if not flow:
+        known = [v for k, v in values.items() if k <= q]
+        return [values[k] for k in sorted(values) if k <= q][-1] if known else None
+    first = max(start, q - q % 4) if yearly else start
+    reported = [values[k] for k in range(first, q + 1) if k in values]
+    if not reported:
+        return None
+    total = sum(reported)
+    return total * 4 / (q - first + 1) if yearly else total  # yearly: pro-rata to a full year
+
+
+def _completeness(
+    ctx: _Context, target: Target, level: str
+) -> tuple[float | None, float | None, int, int]:
+    """DHIS2-style: reports received ÷ expected, and on time ÷ expected, over the window so far
+    (quarters whose due date has passed by the as-of date)."""
+    start = ordinal(Quarter.of(target.start))
+    end = min(ordinal(Quarter.of(target.deadline)), ctx.now)
+    expected = received = on_time = 0
+    for q in range(start, end + 1):
+        if quarter_of(q).end + dt.timedelta(days=DUE_DAYS) > ctx.as_of:
+            continue
+        n_regions = len(ctx.reporters.expected(target.scope.jurisdiction, level, q))
+        for key in reported_indicators(target, ctx.catalogue):
+            expected += n_regions
+            cell = ctx.agg.cells.get((key, target.scope.jurisdiction, level, q))
+            if cell is not None:
+                received += min(cell[2], n_regions)
+                on_time += min(cell[3], n_regions)
+    if expected == 0:
+        return None, None, 0, 0
+    return received / expected, on_time / expected, received, expected
+
+
+def evaluate(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    catalogue: Catalogue,
+    regions: Sequence[Region],
+    as_of: dt.date,
+    region: str | None = None,
+) -> pl.DataFrame:
+    """One row per target (judged on its jurisdiction, or on its units), at the as-of date."""
+    reporters = Reporters.build(regions)
+    unit_targets = [t for t in catalogue.targets if _is_unit_goal(t)]
+    agg = _aggregates(con, reporters, as_of, sorted({t.indicator for t in unit_targets}))
+    ctx = _Context(catalogue, reporters, agg, now_quarter(as_of), as_of)
+    docs = {d.id: d for d in catalogue.documents}
+    rows = []
+    for target in catalogue.targets:
+        if region is not None and target.scope.jurisdiction != region:
+            continue
+        short: list[str] = []
+        units = 0
+        if _is_unit_goal(target):
+            goal, series, level, short, units = _unit_goal(ctx, target)
+        else:
+            goal, series, level = _goal_series(ctx, target)
+        completeness, timeliness, received, expected = _completeness(ctx, target, level)
+        j = judge(goal, series, ctx.now, completeness=completeness)
+        rows.append(_row(target, docs[target.document].number, j, goal, completeness, timeliness,
+                         received, expected, short, units, as_of))  # fmt: skip
+    return pl.DataFrame(rows, schema=RESULT_SCHEMA, orient="row")
+
+
+def _is_unit_goal(target: Target) -> bool:
+    return target.scope.applies_to == "each"
+
+
+RESULT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "target_id": pl.String,
+    "document": pl.String,
+    "document_number": pl.String,
+    "article": pl.String,
+    "indicator": pl.String,
+    "kind": pl.String,
+    "region": pl.String,
+    "status": pl.String,
+    "actual": pl.Float64,
+    "planned": pl.Float64,
+    "final": pl.Float64,
+    "attainment": pl.Float64,
+    "attainment_final": pl.Float64,
+    "projected": pl.Float64,
+    "required_rate": pl.Float64,
+    "ratio": pl.Float64,
+    "latest_period": pl.String,
+    "start": pl.Date,
+    "deadline": pl.Date,
+    "completeness": pl.Float64,
+    "timeliness": pl.Float64,
+    "reports_received": pl.Int64,
+    "reports_expected": pl.Int64,
+    "units_total": pl.Int64,
+    "units_short": pl.List(pl.String),
+    "unit": pl.String,
+    "headline": pl.Boolean,
+    "as_of": pl.Date,
+    "notes": pl.String,
+}
+
+
+def _row(
+    target: Target,
+    number: str | None,
+    j: Judgement,
+    goal: Goal,
+    completeness: float | None,
+    timeliness: float | None,
+    received: int,
+    expected: int,
+    short: list[str],
+    units: int,
+    as_of: dt.date,
+) -> tuple[object, ...]:
+    unit = "%" if _is_unit_goal(target) else target.unit
+    return (
+        target.id, target.document, number, target.article, target.indicator, target.kind,
+        target.scope.jurisdiction, j.status, j.actual, j.planned, goal.value, j.attainment,
+        j.attainment_final, j.projected, j.required_rate, j.ratio,
+        quarter_of(j.latest).label if j.latest is not None else None, target.start,
+        target.deadline, completeness, timeliness, received, expected, units, short, unit,
+        target.headline, as_of, "; ".join(j.notes) or None,
+    )  # fmt: skip
