@@ -21,7 +21,7 @@ from etl.periods import Quarter
 from etl.regions import Region
 from etl.reporting import jurisdiction_of, reported_indicators, reporter_levels, reporting_levels
 from warehouse import queries
-from warehouse.attainment import Goal, Judgement, judge, meets
+from warehouse.attainment import Goal, Judgement, judge, meets, planned_at
 
 DUE_DAYS = 15  # a quarter's report is due on the 15th day after the quarter ends
 
@@ -364,3 +364,108 @@ def _row(
         target.deadline, completeness, timeliness, received, expected, units, short, unit,
         target.headline, as_of, "; ".join(j.notes) or None,
     )  # fmt: skip
+
+
+@dataclass
+class GoalDetail:
+    """Everything the goal-detail page and the briefing show for one goal."""
+
+    status: pl.DataFrame  # the goal's row of :func:`evaluate`
+    series: pl.DataFrame  # period, quarter, actual, planned, projected
+    regions: pl.DataFrame  # region_code, name, value, meets (per-unit goals), share
+
+
+def goal_detail(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    catalogue: Catalogue,
+    regions: Sequence[Region],
+    as_of: dt.date,
+    target_id: str,
+) -> GoalDetail:
+    target = catalogue.target(target_id)
+    status = evaluate(con, catalogue=catalogue, regions=regions, as_of=as_of).filter(
+        pl.col("target_id") == target_id
+    )
+    reporters = Reporters.build(regions)
+    unit = _is_unit_goal(target)
+    keys = reported_indicators(target, catalogue)
+    agg = _aggregates(con, reporters, as_of, keys)
+    ctx = _Context(catalogue, reporters, agg, now_quarter(as_of), as_of)
+    if unit:
+        goal, series, level, _, _ = _unit_goal(ctx, target)
+    else:
+        goal, series, level = _goal_series(ctx, target)
+    row = status.row(0, named=True)
+    rows = []
+    first = goal.start if goal.baseline_at is None else min(goal.start, goal.baseline_at)
+    last = max(goal.end, ctx.now if series else goal.end)
+    actual = dict(series)
+    latest = row["latest_period"]
+    latest_q = ordinal(Quarter.parse(latest)) if latest else None
+    for q in range(first, last + 1):
+        projected = None
+        if latest_q is not None and row["projected"] is not None and latest_q <= q <= goal.end:
+            span = goal.end - latest_q
+            start_value = actual.get(latest_q)
+            if start_value is not None:
+                step = (row["projected"] - start_value) / span if span else 0.0
+                projected = start_value + step * (q - latest_q)
+        rows.append((quarter_of(q).label, quarter_of(q).end, actual.get(q) if q <= ctx.now else None,
+                     _planned(goal, q), projected))  # fmt: skip
+    frame = pl.DataFrame(
+        rows,
+        schema={"period": pl.String, "quarter_end": pl.Date, "actual": pl.Float64,
+                "planned": pl.Float64, "projected": pl.Float64},
+        orient="row",
+    )  # fmt: skip
+    return GoalDetail(status, frame, _region_values(ctx, target, level, unit))
+
+
+def _planned(goal: Goal, q: int) -> float | None:
+    if q < goal.start and goal.baseline_at is None:
+        return None
+    return planned_at(goal, q) if q <= goal.end else None
+
+
+def _region_values(ctx: _Context, target: Target, level: str, unit: bool) -> pl.DataFrame:
+    """Each reporting region's own figure at the latest quarter, in the goal's terms."""
+    indicator = ctx.catalogue.indicator(target.indicator)
+    start = ordinal(Quarter.of(target.start))
+    now = min(ctx.now, ordinal(Quarter.of(target.deadline)))
+    yearly = target.recurrence == "yearly"
+    regions = ctx.reporters.expected(target.scope.jurisdiction, level, max(now, start))
+    threshold = float(target.value if target.value is not None else target.min or 0.0)
+    comparator = ">=" if target.comparator == "between" else target.comparator
+    rows = []
+    for region in regions:
+        if indicator.numerator and indicator.denominator:
+            num = _unit_value(
+                ctx.agg.units.get((indicator.numerator, region.code), {}), now, start, yearly, True
+            )
+            den = _unit_value(
+                ctx.agg.units.get((indicator.denominator, region.code), {}),
+                now,
+                start,
+                yearly,
+                True,
+            )
+            value = 100.0 * num / den if num is not None and den else None
+        else:
+            values = ctx.agg.units.get((target.indicator, region.code), {})
+            flow = indicator.measure == "flow" and target.kind in ("cumulative", "rate", "per_unit")
+            value = _unit_value(values, now, start, yearly and not unit, flow)
+            if unit and yearly and flow:
+                value = _unit_value(values, now, start, True, True)
+        met = None if value is None or not unit else meets(comparator, value, threshold)
+        rows.append((region.code, region.name, value, met))
+    frame = pl.DataFrame(
+        rows,
+        schema={"region_code": pl.String, "name": pl.String, "value": pl.Float64,
+                "meets": pl.Boolean},
+        orient="row",
+    )  # fmt: skip
+    additive = indicator.rollup == "sum" and not indicator.numerator and not unit
+    total = frame["value"].sum() if additive else None
+    share = pl.col("value") / total if total else pl.lit(None, pl.Float64)
+    return frame.with_columns(share.alias("share")).sort("value", descending=True, nulls_last=True)
