@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
-from target_monitor import paths
-from target_monitor.i18n import Lang, t
-from warehouse import service
+from target_monitor import ui
+from target_monitor.i18n import t
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/monitoring:", layout="wide")
 
-lang: Lang = "en" if st.query_params.get("lang") == "en" else "zh"
-
-pages = [
-    st.Page(
-        "pages/catalogue.py",
-        title=t("nav.catalogue", lang),
-        icon=":material/menu_book:",
-        url_path="catalogue",
-        default=True,
-    ),
+lang = ui.lang()
+PAGES = [
+    ("pages/overview.py", "nav.overview", ":material/dashboard:", "overview"),
+    ("pages/goal.py", "nav.goal", ":material/flag:", "goal"),
+    ("pages/regions.py", "nav.regions", ":material/map:", "regions"),
+    ("pages/years.py", "nav.years", ":material/calendar_month:", "years"),
+    ("pages/catalogue.py", "nav.catalogue", ":material/menu_book:", "catalogue"),
+    ("pages/reporting.py", "nav.reporting", ":material/fact_check:", "reporting"),
+    ("pages/upload.py", "nav.upload", ":material/upload_file:", "upload"),
 ]
-navigation = st.navigation(pages)
+navigation = st.navigation(
+    [
+        st.Page(path, title=t(key, lang), icon=icon, url_path=url, default=url == "overview")
+        for path, key, icon, url in PAGES
+    ]
+)
+
 with st.sidebar:
+    st.markdown(f"### {t('app.title', lang)}")
     st.caption(t("app.subtitle", lang))
     choice = st.radio(
         t("lang.label", lang),
@@ -35,8 +42,18 @@ with st.sidebar:
     if choice != lang:
         st.query_params["lang"] = choice
         st.rerun()
-# The warehouse in use: the embedded default, unless a test or an admin points elsewhere.
-db = st.session_state.setdefault("db_path", paths.DEFAULT_DB)
-if service.is_sample(db):
+    chosen = st.date_input(
+        t("asof.label", lang),
+        value=ui.as_of(),
+        min_value=dt.date(2011, 1, 1),
+        max_value=dt.date.today(),
+        help=t("asof.help", lang),
+        key="as_of_input",
+    )
+    if isinstance(chosen, dt.date) and chosen != ui.as_of():
+        st.query_params["as_of"] = chosen.isoformat()
+        st.rerun()
+
+if ui.is_sample(str(ui.db()), ui.version()):
     st.warning(t("banner.sample", lang), icon=":material/science:")
 navigation.run()

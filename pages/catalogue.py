@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.catalogue import Catalogue, load_catalogue
-from target_monitor import paths
+from target_monitor import ui
 from target_monitor.catalogue_doc import KIND_ZH, LEVEL_ZH, RECURRENCE_ZH, format_goal
-from target_monitor.i18n import Lang, t
+from target_monitor.i18n import t
 
-lang: Lang = "en" if st.query_params.get("lang") == "en" else "zh"
-
-
-@st.cache_resource
-def catalogue() -> Catalogue:
-    return load_catalogue(paths.TARGETS)
-
-
-cat = catalogue()
+lang = ui.lang()
+cat = ui.ref().catalogue
 st.title(t("catalogue.title", lang))
 st.caption(
     t(
@@ -93,7 +85,7 @@ goals_tab, params_tab = st.tabs(
 )
 with goals_tab:
     st.caption(t("catalogue.shown", lang, shown=len(goal_rows), total=len(cat.targets)))
-    st.dataframe(goal_rows, hide_index=True, use_container_width=True)
+    st.dataframe(goal_rows, hide_index=True, width="stretch")
 with params_tab:
     st.caption(t("catalogue.shown", lang, shown=len(param_rows), total=len(cat.parameters)))
-    st.dataframe(param_rows, hide_index=True, use_container_width=True)
+    st.dataframe(param_rows, hide_index=True, width="stretch")

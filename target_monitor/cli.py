@@ -149,9 +149,17 @@ def _template(args: argparse.Namespace) -> int:
 
 
 STATUS_COLUMNS = [
-    "target_id", "region", "status", "actual", "planned", "attainment", "projected",
-    "required_rate", "deadline", "completeness",
-]  # fmt: skip
+    "target_id",
+    "region",
+    "status",
+    "actual",
+    "planned",
+    "attainment",
+    "projected",
+    "required_rate",
+    "deadline",
+    "completeness",
+]
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -254,9 +262,11 @@ def build_parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="every goal's status at a date")
     add_common(status)
     status.add_argument(
-        "--as-of", type=dt.date.fromisoformat, default=None,
+        "--as-of",
+        type=dt.date.fromisoformat,
+        default=None,
         help="YYYY-MM-DD (default: today, or the sample's date on the sample warehouse)",
-    )  # fmt: skip
+    )
     status.add_argument("--region", help="only goals of this jurisdiction (440000 or 370200)")
     status.add_argument("--json", action="store_true", help="print a list of objects")
     status.set_defaults(handler=_status)

@@ -177,8 +177,9 @@ def judge(
     points = [(q, v) for q, v in points if q <= now]
     latest_q, actual = points[-1] if points else (None, None)
     planned = planned_at(goal, min(now, goal.end)) if now >= goal.start else None
-    judgement = Judgement("insufficient_data", actual, planned, final, None, None, None, None,
-                          None, latest_q)  # fmt: skip
+    judgement = Judgement(
+        "insufficient_data", actual, planned, final, None, None, None, None, None, latest_q
+    )
     if now < goal.start:
         judgement.status = "not_started"
         judgement.planned = None

@@ -64,9 +64,10 @@ class Reporters:
             for r in regions
         ]
         return pl.DataFrame(
-            rows, schema={"code": pl.String, "jurisdiction": pl.String, "level": pl.String},
+            rows,
+            schema={"code": pl.String, "jurisdiction": pl.String, "level": pl.String},
             orient="row",
-        ).unique()  # fmt: skip
+        ).unique()
 
     def expected(self, jurisdiction: str, level: str, quarter: int) -> list[Region]:
         end = quarter_of(quarter).end
@@ -169,21 +170,39 @@ def _goal_series(ctx: _Context, target: Target) -> tuple[Goal, list[tuple[int, f
         elif flow and target.kind in ("cumulative", "rate"):
             raw = _running(raw, start, yearly)
     goal = Goal(
-        target.id, target.kind, comparator, final, start, end, yearly=yearly,
+        target.id,
+        target.kind,
+        comparator,
+        final,
+        start,
+        end,
+        yearly=yearly,
         flow=yearly and flow and target.kind in ("rate", "cumulative"),
-    )  # fmt: skip
+    )
     predecessor = _predecessor(target, catalogue)
     if predecessor is not None and not goal.yearly:
         goal = Goal(
-            goal.target_id, goal.kind, goal.comparator, goal.value, goal.start, goal.end,
-            baseline=float(predecessor.value or 0), baseline_at=ordinal(
-                Quarter.of(predecessor.deadline)),
-        )  # fmt: skip
+            goal.target_id,
+            goal.kind,
+            goal.comparator,
+            goal.value,
+            goal.start,
+            goal.end,
+            baseline=float(predecessor.value or 0),
+            baseline_at=ordinal(Quarter.of(predecessor.deadline)),
+        )
     elif target.baseline is not None:
         goal = Goal(
-            goal.target_id, goal.kind, goal.comparator, goal.value, goal.start, goal.end,
-            yearly=goal.yearly, flow=goal.flow, baseline=float(target.baseline.value),
-        )  # fmt: skip
+            goal.target_id,
+            goal.kind,
+            goal.comparator,
+            goal.value,
+            goal.start,
+            goal.end,
+            yearly=goal.yearly,
+            flow=goal.flow,
+            baseline=float(target.baseline.value),
+        )
     return goal, sorted(raw.items()), level
 
 
@@ -300,8 +319,21 @@ def evaluate(
             goal, series, level = _goal_series(ctx, target)
         completeness, timeliness, received, expected = _completeness(ctx, target, level)
         j = judge(goal, series, ctx.now, completeness=completeness)
-        rows.append(_row(target, docs[target.document].number, j, goal, completeness, timeliness,
-                         received, expected, short, units, as_of))  # fmt: skip
+        rows.append(
+            _row(
+                target,
+                docs[target.document].number,
+                j,
+                goal,
+                completeness,
+                timeliness,
+                received,
+                expected,
+                short,
+                units,
+                as_of,
+            )
+        )
     return pl.DataFrame(rows, schema=RESULT_SCHEMA, orient="row")
 
 
@@ -357,13 +389,36 @@ def _row(
 ) -> tuple[object, ...]:
     unit = "%" if _is_unit_goal(target) else target.unit
     return (
-        target.id, target.document, number, target.article, target.indicator, target.kind,
-        target.scope.jurisdiction, j.status, j.actual, j.planned, goal.value, j.attainment,
-        j.attainment_final, j.projected, j.required_rate, j.ratio,
-        quarter_of(j.latest).label if j.latest is not None else None, target.start,
-        target.deadline, completeness, timeliness, received, expected, units, short, unit,
-        target.headline, as_of, "; ".join(j.notes) or None,
-    )  # fmt: skip
+        target.id,
+        target.document,
+        number,
+        target.article,
+        target.indicator,
+        target.kind,
+        target.scope.jurisdiction,
+        j.status,
+        j.actual,
+        j.planned,
+        goal.value,
+        j.attainment,
+        j.attainment_final,
+        j.projected,
+        j.required_rate,
+        j.ratio,
+        quarter_of(j.latest).label if j.latest is not None else None,
+        target.start,
+        target.deadline,
+        completeness,
+        timeliness,
+        received,
+        expected,
+        units,
+        short,
+        unit,
+        target.headline,
+        as_of,
+        "; ".join(j.notes) or None,
+    )
 
 
 @dataclass
@@ -411,14 +466,19 @@ def goal_detail(
             if start_value is not None:
                 step = (row["projected"] - start_value) / span if span else 0.0
                 projected = start_value + step * (q - latest_q)
-        rows.append((quarter_of(q).label, quarter_of(q).end, actual.get(q) if q <= ctx.now else None,
-                     _planned(goal, q), projected))  # fmt: skip
+        value = actual.get(q) if q <= ctx.now else None
+        rows.append((quarter_of(q).label, quarter_of(q).end, value, _planned(goal, q), projected))
     frame = pl.DataFrame(
         rows,
-        schema={"period": pl.String, "quarter_end": pl.Date, "actual": pl.Float64,
-                "planned": pl.Float64, "projected": pl.Float64},
+        schema={
+            "period": pl.String,
+            "quarter_end": pl.Date,
+            "actual": pl.Float64,
+            "planned": pl.Float64,
+            "projected": pl.Float64,
+        },
         orient="row",
-    )  # fmt: skip
+    )
     return GoalDetail(status, frame, _region_values(ctx, target, level, unit))
 
 
@@ -461,10 +521,14 @@ def _region_values(ctx: _Context, target: Target, level: str, unit: bool) -> pl.
         rows.append((region.code, region.name, value, met))
     frame = pl.DataFrame(
         rows,
-        schema={"region_code": pl.String, "name": pl.String, "value": pl.Float64,
-                "meets": pl.Boolean},
+        schema={
+            "region_code": pl.String,
+            "name": pl.String,
+            "value": pl.Float64,
+            "meets": pl.Boolean,
+        },
         orient="row",
-    )  # fmt: skip
+    )
     additive = indicator.rollup == "sum" and not indicator.numerator and not unit
     total = frame["value"].sum() if additive else None
     share = pl.col("value") / total if total else pl.lit(None, pl.Float64)

@@ -180,3 +180,27 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         UNION ALL SELECT 'published_figures', count(*) FROM published_figures
         """,
     )
+
+
+def region_period_counts(
+    con: duckdb.DuckDBPyConnection, *, as_of: dt.date, due_days: int
+) -> pl.DataFrame:
+    """Reports received and received on time per region and quarter, known at ``as_of``."""
+    return frame(
+        con,
+        """
+        WITH known AS (
+            SELECT region_code, indicator, period,
+                   min(submitted_at) AS first_submitted
+            FROM reports
+            WHERE submitted_at < $cutoff
+            GROUP BY ALL
+        )
+        SELECT k.region_code, k.period, count(*) AS received,
+               count(*) FILTER (WHERE k.first_submitted < p.end_date + to_days($due + 1))
+                   AS on_time
+        FROM known k JOIN periods p USING (period)
+        GROUP BY ALL
+        """,
+        {"cutoff": as_of_timestamp(as_of), "due": due_days},
+    )

@@ -14,7 +14,9 @@ from pathlib import Path
 import polars as pl
 
 from etl.catalogue import Catalogue
+from etl.periods import Quarter
 from etl.regions import Region
+from etl.reporting import applicable_indicators, jurisdiction_of, reporting_rules
 from warehouse import engine, queries
 from warehouse.connect import connect
 
@@ -50,3 +52,101 @@ def goal_status(
         return engine.evaluate(
             con, catalogue=catalogue, regions=regions, as_of=as_of, region=region
         )
+
+
+def goal_detail(
+    db: Path, *, catalogue: Catalogue, regions: Sequence[Region], as_of: dt.date, target_id: str
+) -> engine.GoalDetail:
+    with connect(db) as con:
+        return engine.goal_detail(
+            con, catalogue=catalogue, regions=regions, as_of=as_of, target_id=target_id
+        )
+
+
+def year_matrix(
+    db: Path, *, catalogue: Catalogue, regions: Sequence[Region], as_of: dt.date
+) -> pl.DataFrame:
+    """Every goal's status at the end of each year of its window (reports known by 20 January
+    of the next year, or by ``as_of`` if earlier): target_id, year, status, actual, planned."""
+    first = min(t.start.year for t in catalogue.targets)
+    last = min(as_of.year, max(t.deadline.year for t in catalogue.targets))
+    frames = []
+    with connect(db) as con:
+        for year in range(first, last + 1):
+            cutoff = min(as_of, dt.date(year + 1, 1, 20))
+            status = engine.evaluate(con, catalogue=catalogue, regions=regions, as_of=cutoff)
+            frames.append(
+                status.select("target_id", "status", "actual", "planned", "start", "deadline")
+                .filter(
+                    (pl.col("start").dt.year() <= year) & (pl.col("deadline").dt.year() >= year)
+                )
+                .with_columns(pl.lit(year).alias("year"))
+            )
+    return pl.concat(frames).select("target_id", "year", "status", "actual", "planned")
+
+
+def reporting_grid(
+    db: Path, *, catalogue: Catalogue, regions: Sequence[Region], as_of: dt.date
+) -> pl.DataFrame:
+    """DHIS2-style completeness and timeliness per region and quarter: reports received (and
+    on time) ÷ the indicators the region was due to report that quarter."""
+    with connect(db) as con:
+        counts = queries.region_period_counts(con, as_of=as_of, due_days=engine.DUE_DAYS)
+    got = {(c, p): (n, on) for c, p, n, on in counts.iter_rows()}
+    rules = reporting_rules(catalogue)
+    jurisdictions = jurisdiction_of(regions)
+    last = Quarter.of(as_of).previous()
+    rows = []
+    for region in regions:
+        quarter = Quarter(2011, 1)
+        while quarter <= last:
+            due = quarter.end + dt.timedelta(days=engine.DUE_DAYS)
+            if region.valid_on(quarter.end) and due <= as_of:
+                expected = len(
+                    applicable_indicators(
+                        region, rules, jurisdictions, within=(quarter.start, quarter.end)
+                    )
+                )
+                if expected:
+                    received, on_time = got.get((region.code, quarter.label), (0, 0))
+                    rows.append(
+                        (
+                            region.code,
+                            region.name,
+                            region.level,
+                            quarter.label,
+                            expected,
+                            min(received, expected),
+                            min(on_time, expected),
+                        )
+                    )
+            quarter = quarter.next()
+    return pl.DataFrame(
+        rows,
+        schema={
+            "region_code": pl.String,
+            "name": pl.String,
+            "level": pl.String,
+            "period": pl.String,
+            "expected": pl.Int64,
+            "received": pl.Int64,
+            "on_time": pl.Int64,
+        },
+        orient="row",
+    ).with_columns(
+        (pl.col("received") / pl.col("expected")).alias("completeness"),
+        (pl.col("on_time") / pl.col("expected")).alias("timeliness"),
+    )
+
+
+def batches(db: Path, *, region_code: str | None = None, limit: int = 50) -> pl.DataFrame:
+    if not db.exists():
+        return pl.DataFrame()
+    with connect(db) as con:
+        return queries.batches(con, region_code=region_code, limit=limit)
+
+
+def region_reports(db: Path, *, region_code: str, as_of: dt.date | None = None) -> pl.DataFrame:
+    """The current value of every key of a region (with revision and batch)."""
+    with connect(db) as con:
+        return queries.current_reports(con, region_code=region_code, as_of=as_of)

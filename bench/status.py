@@ -1,0 +1,512 @@
+"""Benchmark: the attainment engine against the same numbers written directly in DuckDB SQL.
+
+Builds a national-scale warehouse once (``bench/load.py``'s file: 3,000 synthetic city-level
+reporters under 440000 × 40 indicators × 40 quarters = 4.8 M rows, loaded through
+:func:`etl.load.load_file`), then, on one connection, times with several repetitions each:
+
+* ``engine``: :func:`warehouse.engine.evaluate` — every target at the latest quarter;
+* ``sql``: one DuckDB query over ``reports`` joined to the ``targets``, ``indicators``, ``regions``
+  and ``periods`` tables that computes, per target, the jurisdiction-level **actual** (running sum
+  of the flow since the window opened for cumulative / rate goals, restarting each year for yearly
+  ones; the latest sum — or max — for stocks; numerator ÷ denominator for ratio indicators), the
+  **planned** value (linear from 0 — or the earlier stage's value — at the window's start to the
+  value at the deadline), **attainment** (actual ÷ planned, inverted for ceilings) and
+  **completeness** / timeliness (reports received ÷ expected reporter-quarters).  It does not
+  judge a status.  Where it covers a target, its numbers are asserted equal to the engine's.
+
+The data are loaded as submitted on 2021-01-15, so that at the as-of date (2021-01-20, the latest
+quarter 2020Q4) every report is known; loaded "now", none would be, and both sides would time an
+empty warehouse.
+
+Prints median and p95 per side, the ratio, the rows in the warehouse, a breakdown of the engine's
+time and peak memory (RSS high-water mark) per phase.  Usage::
+
+    .venv/bin/python bench/status.py [--regions 3000] [--repeat 7] [--db PATH]
+    .venv/bin/python bench/status.py --quick        # 100 regions: a check in a few seconds
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import math
+import platform
+import re
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import duckdb  # noqa: E402
+import polars as pl  # noqa: E402
+
+from bench.load import city_indicators, generate, national_reference  # noqa: E402
+from etl.load import Reference, load_file  # noqa: E402
+from warehouse import queries  # noqa: E402
+from warehouse.build import init_warehouse  # noqa: E402
+from warehouse.connect import connect  # noqa: E402
+from warehouse.engine import DUE_DAYS, Reporters, evaluate, now_quarter  # noqa: E402
+
+AS_OF = dt.date(2021, 1, 20)
+SUBMITTED_AT = dt.datetime(2021, 1, 15, 9, 0)  # every quarter 2011Q1-2020Q4 known at AS_OF
+QUICK_REGIONS = 100
+REL_TOL = 1e-9  # sums may be added in another order; the generated values are integers anyway
+
+# ---------------------------------------------------------------------------------------------
+# The SQL side: one query.  Parameters: $cutoff (the as-of timestamp the warehouse stores),
+# $now (the latest quarter as an ordinal year * 4 + quarter - 1), $as_of, $due (days).
+
+STATUS_SQL = """
+WITH
+reporter_versions AS (  -- one row per region version and level it reports as (engine.Reporters)
+    SELECT code, jurisdiction, valid_from, valid_to,
+           unnest(CASE WHEN province_administered OR code = '370200'
+                       THEN list_distinct([level, 'city']) ELSE [level] END) AS level
+    FROM regions
+    WHERE jurisdiction <> ''
+),
+reporters AS (SELECT DISTINCT code, jurisdiction, level FROM reporter_versions),
+quarters AS (
+    SELECT period, end_date, year * 4 + quarter - 1 AS q FROM periods WHERE kind = 'quarter'
+),
+known AS (  -- every key's latest revision known at the as-of date, and when it first came in
+    SELECT region_code, indicator, period,
+           arg_max(value, revision) AS value, min(submitted_at) AS first_submitted
+    FROM reports
+    WHERE submitted_at < $cutoff
+    GROUP BY region_code, indicator, period
+),
+cells AS (  -- per indicator, reporting group and quarter
+    SELECT k.indicator, g.jurisdiction, g.level, p.q,
+           sum(k.value) AS total, max(k.value) AS top, count(*) AS received,
+           count(*) FILTER (WHERE k.first_submitted < p.end_date + to_days($due + 1)) AS on_time
+    FROM known k
+    JOIN reporters g ON g.code = k.region_code
+    JOIN quarters p ON p.period = k.period
+    GROUP BY ALL
+),
+tg AS (  -- the targets, with what the actual is made of
+    SELECT t.id, t.jurisdiction, t.reported_by[1] AS level, t.kind, t.comparator,
+           t.recurrence = 'yearly' AS yearly,
+           coalesce(t.value, t.min_value, 0) AS final,
+           year(t.start_date) * 4 + quarter(t.start_date) - 1 AS start_q,
+           year(t.deadline) * 4 + quarter(t.deadline) - 1 AS end_q,
+           i.numerator IS NOT NULL AND i.denominator IS NOT NULL AS ratio,
+           CASE WHEN i.numerator IS NOT NULL AND i.denominator IS NOT NULL
+                THEN i.numerator ELSE t.indicator END AS x_ind,
+           CASE WHEN i.numerator IS NOT NULL AND i.denominator IS NOT NULL
+                THEN i.denominator END AS d_ind,
+           CASE WHEN i.numerator IS NOT NULL AND i.denominator IS NOT NULL
+                THEN i.measure = 'flow' OR n.measure = 'flow'
+                ELSE i.measure = 'flow' AND t.kind IN ('cumulative', 'rate') END AS running,
+           i.rollup IN ('max', 'none') OR t.kind = 'ceiling' AS use_max,
+           t.applies_to = 'whole' AND t.kind <> 'relational' AS actual_covered,
+           t.applies_to = 'whole' AND t.kind <> 'relational'
+               AND t.recurrence <> 'yearly' AS planned_covered,
+           t.baseline_value
+    FROM targets t
+    JOIN indicators i ON i.key = t.indicator
+    LEFT JOIN indicators n ON n.key = i.numerator
+),
+stage AS (  -- the earlier stage of a staged goal: its value is the later stage's baseline
+    SELECT t.id, arg_max(e.value, e.deadline) AS base,
+           arg_max(year(e.deadline) * 4 + quarter(e.deadline) - 1, e.deadline) AS base_q
+    FROM targets t
+    JOIN targets e
+      ON e.id <> t.id AND e.indicator = t.indicator AND e.jurisdiction = t.jurisdiction
+     AND e.level = t.level AND e.applies_to = t.applies_to
+     AND e.unit_kind IS NOT DISTINCT FROM t.unit_kind AND e.recurrence = t.recurrence
+     AND e.deadline < t.deadline AND e.deadline >= t.start_date - INTERVAL 1 DAY
+     AND e.value IS NOT NULL
+    GROUP BY t.id
+),
+series AS (  -- per target and quarter in the window so far: the indicator (or numerator, denominator)
+    SELECT t.id, c.q,
+           sum(CASE WHEN c.indicator = t.x_ind
+                    THEN CASE WHEN t.use_max AND NOT t.ratio THEN c.top ELSE c.total END END) AS x,
+           sum(CASE WHEN c.indicator = t.d_ind THEN c.total END) AS d
+    FROM tg t
+    JOIN cells c
+      ON c.jurisdiction = t.jurisdiction AND c.level = t.level
+     AND (c.indicator = t.x_ind OR c.indicator = t.d_ind)
+     AND c.q BETWEEN t.start_q AND $now
+    WHERE t.actual_covered
+    GROUP BY t.id, c.q
+),
+valued AS (  -- running totals where the goal counts a flow since the window (or year) opened
+    SELECT s.id, s.q,
+           CASE WHEN t.ratio THEN
+                CASE WHEN s.x IS NOT NULL AND s.d IS NOT NULL
+                          AND (CASE WHEN t.running THEN sum(s.d) OVER w ELSE s.d END) <> 0
+                     THEN 100.0 * (CASE WHEN t.running THEN sum(s.x) OVER w ELSE s.x END)
+                          / (CASE WHEN t.running THEN sum(s.d) OVER w ELSE s.d END) END
+                WHEN s.x IS NOT NULL
+                THEN CASE WHEN t.running THEN sum(s.x) OVER w ELSE s.x END END AS v
+    FROM series s JOIN tg t USING (id)
+    WINDOW w AS (PARTITION BY s.id, CASE WHEN t.yearly THEN s.q // 4 END ORDER BY s.q
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+),
+latest AS (
+    SELECT id, max(q) AS latest_q, arg_max(v, q) AS actual FROM valued WHERE v IS NOT NULL
+    GROUP BY id
+),
+reported AS (  -- the indicators a reporter fills in for each target
+    SELECT r.id,
+           unnest(CASE WHEN i.numerator IS NOT NULL AND i.denominator IS NOT NULL
+                       THEN [i.numerator, i.denominator] ELSE [i.key] END) AS indicator
+    FROM (SELECT id, indicator AS key FROM targets
+          UNION ALL
+          SELECT id, reference_indicator FROM targets WHERE reference_indicator IS NOT NULL) r
+    JOIN indicators i ON i.key = r.key
+),
+due AS (  -- window quarters whose reports were due by the as-of date, and who was expected
+    SELECT t.id, t.jurisdiction, t.level, p.q, count(v.code) AS n
+    FROM tg t
+    JOIN quarters p
+      ON p.q BETWEEN t.start_q AND least(t.end_q, $now)
+     AND p.end_date + to_days($due) <= $as_of
+    LEFT JOIN reporter_versions v
+      ON v.jurisdiction = t.jurisdiction AND v.level = t.level
+     AND v.valid_from <= p.end_date AND (v.valid_to IS NULL OR p.end_date < v.valid_to)
+    GROUP BY ALL
+),
+completeness AS (
+    SELECT d.id, sum(d.n) AS expected,
+           sum(least(coalesce(c.received, 0), d.n)) AS received,
+           sum(least(coalesce(c.on_time, 0), d.n)) AS on_time
+    FROM due d
+    JOIN reported r ON r.id = d.id
+    LEFT JOIN cells c
+      ON c.indicator = r.indicator AND c.jurisdiction = d.jurisdiction AND c.level = d.level
+     AND c.q = d.q
+    GROUP BY d.id
+),
+planned AS (
+    SELECT t.id, l.latest_q, l.actual,
+           CASE WHEN t.planned_covered AND $now >= t.start_q THEN
+                CASE WHEN t.end_q - coalesce(s.base_q, t.start_q - 1) <= 0 THEN t.final
+                     ELSE coalesce(s.base, t.baseline_value, 0)
+                          + (t.final - coalesce(s.base, t.baseline_value, 0))
+                          * least(greatest(
+                                (least($now, t.end_q) - coalesce(s.base_q, t.start_q - 1))
+                                / (t.end_q - coalesce(s.base_q, t.start_q - 1)), 0), 1) END
+           END AS planned
+    FROM tg t
+    LEFT JOIN latest l USING (id)
+    LEFT JOIN stage s USING (id)
+)
+SELECT t.id AS target_id, t.actual_covered, t.planned_covered,
+       p.latest_q, p.actual, p.planned,
+       CASE WHEN p.actual IS NULL OR p.planned IS NULL THEN NULL
+            WHEN t.comparator IN ('<=', '<') THEN CASE WHEN p.actual > 0
+                                                       THEN p.planned / p.actual END
+            WHEN p.planned <> 0 THEN p.actual / p.planned END AS attainment,
+       CASE WHEN coalesce(c.expected, 0) > 0 THEN c.received / c.expected END AS completeness,
+       CASE WHEN coalesce(c.expected, 0) > 0 THEN c.on_time / c.expected END AS timeliness,
+       CASE WHEN coalesce(c.expected, 0) > 0 THEN c.received ELSE 0 END AS reports_received,
+       coalesce(c.expected, 0) AS reports_expected
+FROM tg t
+JOIN planned p USING (id)
+LEFT JOIN completeness c USING (id)
+ORDER BY t.id
+"""
+
+
+def sql_status(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pl.DataFrame:
+    """The SQL side: one query, every target, returned as a Polars frame like the engine's."""
+    params: dict[str, object] = {
+        "cutoff": queries.as_of_timestamp(as_of),
+        "now": now_quarter(as_of),
+        "as_of": as_of,
+        "due": DUE_DAYS,
+    }
+    result: pl.DataFrame = con.sql(STATUS_SQL, params=params).pl()
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking the SQL against the engine
+
+
+@dataclass
+class Coverage:
+    targets: int = 0
+    actual: int = 0  # targets whose actual the SQL computes
+    actual_known: int = 0  # ... of which the actual is not None (there are reports)
+    planned: int = 0
+    attainment: int = 0  # ... with a number on both sides
+    completeness: int = 0
+    mismatches: list[str] = field(default_factory=list)
+
+
+def _same(a: object, b: object) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, float | int) and isinstance(b, float | int):
+        return math.isclose(float(a), float(b), rel_tol=REL_TOL, abs_tol=1e-12)
+    return a == b
+
+
+def compare(engine: pl.DataFrame, sql: pl.DataFrame) -> Coverage:
+    """Where the SQL covers a target, its numbers must equal the engine's."""
+    cov = Coverage(targets=engine.height)
+    mine = {str(row["target_id"]): row for row in sql.iter_rows(named=True)}
+    for row in engine.iter_rows(named=True):
+        tid = str(row["target_id"])
+        other = mine.get(tid)
+        if other is None:
+            cov.mismatches.append(f"{tid}: missing from the SQL result")
+            continue
+        latest = other["latest_q"]
+        label = f"{latest // 4}Q{latest % 4 + 1}" if latest is not None else None
+        checks: list[tuple[str, object, object]] = [
+            ("completeness", row["completeness"], other["completeness"]),
+            ("timeliness", row["timeliness"], other["timeliness"]),
+            ("reports_received", row["reports_received"], other["reports_received"]),
+            ("reports_expected", row["reports_expected"], other["reports_expected"]),
+        ]
+        cov.completeness += 1
+        if other["actual_covered"]:
+            cov.actual += 1
+            cov.actual_known += row["actual"] is not None
+            checks += [("actual", row["actual"], other["actual"])]
+            checks += [("latest_period", row["latest_period"], label)]
+        if other["planned_covered"]:
+            cov.planned += 1
+            cov.attainment += row["attainment"] is not None
+            checks += [("planned", row["planned"], other["planned"])]
+            checks += [("attainment", row["attainment"], other["attainment"])]
+        for name, theirs, ours in checks:
+            if not _same(theirs, ours):
+                cov.mismatches.append(f"{tid}: {name} engine={theirs!r} sql={ours!r}")
+    return cov
+
+
+# ---------------------------------------------------------------------------------------------
+# Timing and memory
+
+
+def _status_kb(key: str) -> int | None:
+    try:
+        text = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    match = re.search(rf"^{key}:\s+(\d+) kB", text, re.MULTILINE)
+    return int(match[1]) if match else None
+
+
+def _reset_peak() -> bool:
+    """Reset the process's RSS high-water mark (Linux ≥ 4.0); False when it cannot be."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def _peak_mb() -> float:
+    hwm = _status_kb("VmHWM")
+    if hwm is None:  # not Linux: the whole run's peak
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return hwm / 1024
+
+
+def _rss_mb() -> float:
+    rss = _status_kb("VmRSS")
+    return rss / 1024 if rss is not None else float("nan")
+
+
+@dataclass
+class Phase:
+    name: str
+    seconds: list[float] = field(default_factory=list)
+    peak_mb: float = 0.0  # highest RSS while the phase ran
+    start_mb: float = float("nan")  # RSS when it first started (DuckDB's cache included)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def p95(self) -> float:
+        """Nearest-rank 95th percentile: the maximum when there are fewer than 20 runs."""
+        ordered = sorted(self.seconds)
+        return ordered[max(math.ceil(0.95 * len(ordered)) - 1, 0)]
+
+
+@contextmanager
+def measured(phase: Phase) -> Iterator[None]:
+    gc.collect()
+    if math.isnan(phase.start_mb):
+        phase.start_mb = _rss_mb()
+    exact = _reset_peak()
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        phase.seconds.append(time.perf_counter() - start)
+        peak = _peak_mb() if exact else max(_peak_mb(), phase.peak_mb)
+        phase.peak_mb = max(phase.peak_mb, peak)
+
+
+# ---------------------------------------------------------------------------------------------
+# Building the warehouse
+
+
+def build(db: Path, ref: Reference, codes: list[str], args: argparse.Namespace) -> list[Phase]:
+    indicators = city_indicators(ref.catalogue, args.indicators)
+    gen, load = Phase("generate CSV"), Phase("init + load_file")
+    with tempfile.TemporaryDirectory() as tmp:
+        csv = Path(tmp) / "national.csv"
+        with measured(gen):
+            rows = generate(csv, codes, indicators, args.quarters)
+        with measured(load):
+            init_warehouse(db, ref=ref)
+            result = load_file(
+                csv,
+                db=db,
+                ref=ref,
+                max_bytes=1 << 34,
+                uploader="bench",
+                submitted_at=SUBMITTED_AT,
+            )
+    if result.status != "committed" or result.rows_new != rows:
+        problems = [(i.rule, i.row, i.value) for i in result.issues[:10]]
+        raise SystemExit(f"load {result.status}: {result.rows_new} of {rows} rows; {problems}")
+    return [gen, load]
+
+
+def _reusable(db: Path, ref: Reference) -> bool:
+    if not db.exists():
+        return False
+    with connect(db) as con:
+        regions, reports = con.execute(
+            "SELECT (SELECT count(*) FROM regions), (SELECT count(*) FROM reports)"
+        ).fetchall()[0]
+    return bool(regions == len(ref.regions) and reports > 0)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _engine_parts(con: duckdb.DuckDBPyConnection, ref: Reference) -> dict[str, Callable[[], int]]:
+    """The engine's two queries on their own, to split its time into SQL and Python."""
+    reporters = Reporters.build(ref.regions)
+    unit = sorted({t.indicator for t in ref.catalogue.targets if t.scope.applies_to == "each"})
+    return {
+        "  report_aggregates query": lambda: (
+            queries.report_aggregates(
+                con, reporters=reporters.frame(), as_of=AS_OF, due_days=DUE_DAYS
+            ).height
+        ),
+        "  current_reports (units) query": lambda: (
+            queries.current_reports(con, as_of=AS_OF, indicators=unit).height
+        ),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--regions", type=int, default=3000, help="reporters (default 3000)")
+    parser.add_argument(
+        "--quick", action="store_true", help=f"{QUICK_REGIONS} regions, 3 repetitions"
+    )
+    parser.add_argument("--indicators", type=int, default=40)
+    parser.add_argument("--quarters", type=int, default=40)
+    parser.add_argument("--repeat", type=int, default=7, help="timed runs per side (default 7)")
+    parser.add_argument("--db", type=Path, help="keep the warehouse here; reuse it if it exists")
+    args = parser.parse_args()
+    if args.quick:
+        args.regions, args.repeat = QUICK_REGIONS, min(args.repeat, 3)
+
+    ref, codes = national_reference(args.regions)
+    phases: list[Phase] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        db = args.db or Path(tmp) / "national.duckdb"
+        if args.db is not None and _reusable(db, ref):
+            print(f"reusing {db}")
+        else:
+            if db.exists():
+                raise SystemExit(f"{db} exists but was not built for {args.regions} regions")
+            phases += build(db, ref, codes, args)
+        with connect(db) as con:
+            rows, batches = con.execute(
+                "SELECT count(*), count(DISTINCT batch_id) FROM reports"
+            ).fetchall()[0]
+            phases += run(con, ref, args.repeat)
+    report(args, rows, batches, phases)
+
+
+def run(con: duckdb.DuckDBPyConnection, ref: Reference, repeat: int) -> list[Phase]:
+    engine, sql = Phase("engine evaluate()"), Phase("sql one query")
+
+    def call_engine() -> pl.DataFrame:
+        return evaluate(con, catalogue=ref.catalogue, regions=ref.regions, as_of=AS_OF)
+
+    def call_sql() -> pl.DataFrame:
+        return sql_status(con, AS_OF)
+
+    # A first run of each (not timed into the figures) warms DuckDB's buffer cache; then the two
+    # sides alternate so that neither gets a warmer cache or a quieter machine than the other.
+    first_engine, first_sql = Phase("engine first run"), Phase("sql first run")
+    with measured(first_engine):
+        theirs = call_engine()
+    with measured(first_sql):
+        ours = call_sql()
+    cov = compare(theirs, ours)
+    if cov.mismatches:
+        raise SystemExit("the SQL disagrees with the engine:\n  " + "\n  ".join(cov.mismatches))
+    print(
+        f"checked against the engine on {cov.targets} targets: actual on {cov.actual} "
+        f"({cov.actual_known} with reports), planned on {cov.planned}, attainment on "
+        f"{cov.planned} ({cov.attainment} with a number), completeness + timeliness on "
+        f"{cov.completeness}; all equal (rel. tol. {REL_TOL:g})"
+    )
+    statuses = theirs.group_by("status").len().sort("len", descending=True)
+    print("engine statuses:", ", ".join(f"{s} {n}" for s, n in statuses.iter_rows()))
+    for _ in range(repeat):
+        with measured(engine):
+            call_engine()
+        with measured(sql):
+            call_sql()
+    parts = [Phase(name) for name in _engine_parts(con, ref)]
+    for phase, part in zip(parts, _engine_parts(con, ref).values(), strict=True):
+        for _ in range(repeat):
+            with measured(phase):
+                part()
+    return [first_engine, first_sql, engine, sql, *parts]
+
+
+def report(args: argparse.Namespace, rows: int, batches: int, phases: list[Phase]) -> None:
+    by_name = {p.name: p for p in phases}
+    engine, sql = by_name["engine evaluate()"], by_name["sql one query"]
+    print(
+        f"warehouse: {rows:,} rows in reports ({batches} batch), {args.regions:,} reporters, "
+        f"as of {AS_OF} (latest quarter 2020Q4); {platform.python_version()}, "
+        f"duckdb {duckdb.__version__}, polars {pl.__version__}"
+    )
+    print(f"{'phase':<34}{'runs':>5}{'median s':>10}{'p95 s':>9}{'RSS start':>11}{'peak MB':>9}")
+    for p in phases:
+        print(
+            f"{p.name:<34}{len(p.seconds):>5}{p.median:>10.3f}{p.p95:>9.3f}"
+            f"{p.start_mb:>11,.0f}{p.peak_mb:>9,.0f}"
+        )
+    queries_s = sum(p.median for p in phases if p.name.startswith("  "))
+    print(
+        f"engine ÷ sql (median): {engine.median / sql.median:.1f}×   "
+        f"(p95 {engine.p95 / sql.p95:.1f}×); engine's queries ≈ {queries_s:.2f} s of "
+        f"{engine.median:.2f} s, the rest is Python"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""上报情况 Reporting: completeness and timeliness by region and quarter; who is late or missing;
+the latest uploads."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from target_monitor import charts, ui
+from target_monitor.i18n import t
+
+lang = ui.lang()
+st.title(t("reporting.title", lang))
+grid = ui.reporting_grid().to_dicts()
+levels = sorted({x["level"] for x in grid}, key=["province", "city", "county", "town"].index)
+level = st.segmented_control(
+    t("reporting.level", lang),
+    levels,
+    default=ui.param("level", "city") if levels else None,
+    key="reporting_level",
+)
+ui.set_param("level", level or "")
+chosen = [x for x in grid if x["level"] == (level or "city")]
+periods = sorted({x["period"] for x in chosen})[-12:]
+recent = [x for x in chosen if x["period"] in periods]
+if recent:
+    st.altair_chart(charts.completeness_grid(recent, title=t("reporting.grid", lang), lang=lang))
+    st.caption(ui.footer(None, lang))
+
+st.subheader(t("reporting.late", lang))
+latest = periods[-1] if periods else None
+late = [x for x in chosen if x["period"] == latest and x["on_time"] < x["expected"]]
+st.dataframe(
+    [
+        {
+            t("col.region", lang): x["name"],
+            t("col.period", lang): x["period"],
+            t("col.completeness", lang): x["completeness"],
+            t("col.timeliness", lang): x["timeliness"],
+        }
+        for x in sorted(late, key=lambda x: x["completeness"])
+    ],
+    hide_index=True,
+    column_config={
+        t("col.completeness", lang): st.column_config.ProgressColumn(
+            format="percent", min_value=0.0, max_value=1.0
+        ),
+        t("col.timeliness", lang): st.column_config.ProgressColumn(
+            format="percent", min_value=0.0, max_value=1.0
+        ),
+    },
+)
+
+st.subheader(t("reporting.uploads", lang))
+st.dataframe(
+    [
+        {
+            t("col.batch", lang): b["batch_id"],
+            t("col.kind", lang): b["kind"],
+            t("col.file", lang): b["file_name"],
+            t("col.uploader", lang): b["uploader"],
+            t("col.when", lang): b["finished_at"],
+            t("col.new", lang): b["rows_new"],
+            t("col.changed", lang): b["rows_changed"],
+            t("col.unchanged", lang): b["rows_unchanged"],
+        }
+        for b in ui.batches().head(20).to_dicts()
+    ],
+    hide_index=True,
+)

@@ -1,0 +1,146 @@
+"""数据上报 Upload: template, upload, every problem before anything is saved, dry run, commit."""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from etl.periods import Quarter
+from target_monitor import ui
+from target_monitor.i18n import t
+
+lang = ui.lang()
+r = ui.ref()
+st.title(t("upload.title", lang))
+
+as_of = ui.as_of()
+last = Quarter.of(as_of).previous()
+quarters = []
+q = last
+for _ in range(16):
+    quarters.append(q.label)
+    q = q.previous()
+reporters = [x for x in r.regions if x.level in ("city", "county", "town") or x.code == "440000"]
+codes = sorted({x.code for x in reporters if x.valid_on(last.end)})
+names = {x.code: x.name for x in r.regions}
+default_region = ui.param("region", "440100")
+c1, c2 = st.columns(2)
+region = c1.selectbox(
+    t("upload.region", lang),
+    codes,
+    index=codes.index(default_region) if default_region in codes else 0,
+    format_func=lambda c: f"{names.get(c, c)} {c}",
+    key="upload_region",
+)
+period = c2.selectbox(t("upload.quarter", lang), quarters, key="upload_quarter")
+ui.set_param("region", region)
+
+d1, d2 = st.columns(2)
+d1.download_button(
+    t("upload.template", lang),
+    data=ui.template_bytes(region, period, ".xlsx"),
+    file_name=f"{names.get(region, region)}-{period}-上报模板.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+)
+d2.download_button(
+    t("upload.template_csv", lang),
+    data=ui.template_bytes(region, period, ".csv"),
+    file_name=f"{names.get(region, region)}-{period}-上报模板.csv",
+    mime="text/csv",
+    icon=":material/download:",
+)
+
+uploaded = st.file_uploader(t("upload.file", lang), type=["xlsx", "csv"], key="upload_file")
+if uploaded is not None:
+    data = uploaded.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    state = st.session_state.setdefault("uploads", {})
+    key = f"{digest}:{region}"
+    if key not in state:
+        bar = st.progress(0.0, text=t("upload.checking", lang))
+        state[key] = ui.load_upload(
+            data,
+            uploaded.name,
+            region=region,
+            uploader=f"{names.get(region, region)} 上报",
+            dry_run=True,
+            progress=lambda f, text: bar.progress(f, text=text),
+        )
+        bar.empty()
+    result = state[key]
+    st.subheader(t("upload.issues", lang))
+    errors = [i for i in result.issues if i.severity == "error"]
+    warnings = [i for i in result.issues if i.severity == "warning"]
+    if result.issues:
+        st.dataframe(
+            [
+                {
+                    t("col.row", lang): i.row,
+                    t("col.column", lang): i.column,
+                    t("col.severity", lang): t(f"severity.{i.severity}", lang),
+                    t("col.message", lang): i.message(lang),
+                    t("col.fix", lang): i.fix(lang),
+                    t("col.rule", lang): i.rule,
+                }
+                for i in result.issues
+            ],
+            hide_index=True,
+            key="upload_issues",
+        )
+    if result.status == "rejected":
+        st.error(t("upload.rejected", lang, n=len(errors)))
+    elif result.status == "already_loaded":
+        st.info(t("upload.already", lang, batch=result.already_loaded_batch))
+    elif result.status == "committed":
+        st.success(t("upload.committed", lang, batch=result.batch_id))
+    else:
+        if not result.issues:
+            st.success(t("upload.ok", lang))
+        st.markdown(f"**{t('upload.dry', lang)}**")
+        st.write(
+            t(
+                "upload.counts",
+                lang,
+                new=result.rows_new,
+                changed=result.rows_changed,
+                unchanged=result.rows_unchanged,
+                rejected=result.rows_rejected,
+            )
+        )
+        confirmed = True
+        if warnings:
+            st.warning(t("upload.warnings", lang, n=len(warnings)))
+            confirmed = st.checkbox(t("upload.confirm", lang), key="upload_confirm")
+        if st.button(
+            t("upload.commit", lang), type="primary", disabled=not confirmed, key="upload_commit"
+        ):
+            bar = st.progress(0.0)
+            state[key] = ui.load_upload(
+                data,
+                uploaded.name,
+                region=region,
+                uploader=f"{names.get(region, region)} 上报",
+                dry_run=False,
+                progress=lambda f, text: bar.progress(f, text=text),
+            )
+            st.rerun()
+
+st.subheader(t("upload.history", lang))
+st.dataframe(
+    [
+        {
+            t("col.batch", lang): b["batch_id"],
+            t("col.kind", lang): b["kind"],
+            t("col.file", lang): b["file_name"],
+            t("col.uploader", lang): b["uploader"],
+            t("col.when", lang): b["finished_at"],
+            t("col.new", lang): b["rows_new"],
+            t("col.changed", lang): b["rows_changed"],
+            t("col.unchanged", lang): b["rows_unchanged"],
+        }
+        for b in ui.batches(region).to_dicts()
+    ],
+    hide_index=True,
+)

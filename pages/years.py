@@ -1,0 +1,57 @@
+"""年度 Years: every goal's status at each year's end, and one goal's actual against plan."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from target_monitor import charts, ui
+from target_monitor.i18n import t
+
+lang = ui.lang()
+r = ui.ref()
+st.title(t("years.title", lang))
+matrix = ui.year_matrix()
+rows = [
+    {
+        "goal": ui.goal_name(x["target_id"], lang),
+        "year": x["year"],
+        "status": x["status"],
+        "target_id": x["target_id"],
+    }
+    for x in matrix.to_dicts()
+]
+st.altair_chart(charts.status_matrix(rows, title=t("years.matrix", lang), lang=lang))
+st.caption(ui.footer(None, lang))
+
+targets = [tg.id for tg in r.catalogue.targets]
+chosen = ui.param("target", "gd624-executive-training-yearly")
+target_id = st.selectbox(
+    t("goal.select", lang),
+    targets,
+    index=targets.index(chosen) if chosen in targets else 0,
+    format_func=lambda x: f"{ui.goal_name(x, lang)} · {x}",
+    key="years_goal",
+)
+ui.set_param("target", target_id)
+per_year = [x for x in matrix.to_dicts() if x["target_id"] == target_id]
+unit = r.catalogue.target(target_id).unit
+st.altair_chart(
+    charts.year_bars(
+        per_year,
+        unit=unit,
+        title=f"{t('years.goal', lang)} · {ui.goal_name(target_id, lang)}",
+        lang=lang,
+    )
+)
+st.dataframe(
+    [
+        {
+            t("col.year", lang): x["year"],
+            t("col.status", lang): t(f"status.{x['status']}", lang),
+            t("col.actual", lang): x["actual"],
+            t("col.planned", lang): x["planned"],
+        }
+        for x in per_year
+    ],
+    hide_index=True,
+)

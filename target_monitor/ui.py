@@ -1,0 +1,207 @@
+"""Streamlit glue shared by every page: language, as-of date, URL state, cached data.
+
+Cached results are keyed on the warehouse's data version (:func:`warehouse.connect.data_version`),
+so a commit from the upload page or the command line invalidates them at once.  Pages import this
+module and :mod:`target_monitor.charts`; they never import DuckDB or Polars.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from etl.load import Reference, reference
+from target_monitor import paths
+from target_monitor.i18n import Lang, t
+from warehouse import service
+from warehouse.connect import data_version
+from warehouse.engine import GoalDetail
+
+Version = tuple[int, ...]
+
+
+def lang() -> Lang:
+    return "en" if st.query_params.get("lang") == "en" else "zh"
+
+
+def db() -> Path:
+    path: Path = st.session_state.setdefault("db_path", paths.DEFAULT_DB)
+    return Path(path)
+
+
+def version() -> Version:
+    return data_version(db())
+
+
+@st.cache_resource(show_spinner=False)
+def ref() -> Reference:
+    return reference()
+
+
+def as_of() -> dt.date:
+    """The as-of date chosen in the sidebar (kept in the URL), or the warehouse's default."""
+    raw = st.query_params.get("as_of")
+    if raw:
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            pass
+    return _default_as_of(str(db()), version())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _default_as_of(db_path: str, version: Version) -> dt.date:
+    del version
+    return service.default_as_of(Path(db_path))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def is_sample(db_path: str, version: Version) -> bool:
+    del version
+    return service.is_sample(Path(db_path))
+
+
+def param(name: str, default: str = "") -> str:
+    value = st.query_params.get(name)
+    return value if isinstance(value, str) and value else default
+
+
+def set_param(name: str, value: str | None) -> None:
+    """Keep a filter in the URL so that a link reproduces the view."""
+    if value:
+        if st.query_params.get(name) != value:
+            st.query_params[name] = value
+    elif name in st.query_params:
+        del st.query_params[name]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _status(db_path: str, version: Version, day: dt.date) -> pl.DataFrame:
+    del version
+    r = ref()
+    return service.goal_status(Path(db_path), catalogue=r.catalogue, regions=r.regions, as_of=day)
+
+
+def goal_status(day: dt.date | None = None) -> pl.DataFrame:
+    return _status(str(db()), version(), day or as_of())
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _detail(db_path: str, version: Version, day: dt.date, target_id: str) -> GoalDetail:
+    del version
+    r = ref()
+    return service.goal_detail(
+        Path(db_path), catalogue=r.catalogue, regions=r.regions, as_of=day, target_id=target_id
+    )
+
+
+def goal_detail(target_id: str) -> GoalDetail:
+    return _detail(str(db()), version(), as_of(), target_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _years(db_path: str, version: Version, day: dt.date) -> pl.DataFrame:
+    del version
+    r = ref()
+    return service.year_matrix(Path(db_path), catalogue=r.catalogue, regions=r.regions, as_of=day)
+
+
+def year_matrix() -> pl.DataFrame:
+    return _years(str(db()), version(), as_of())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _grid(db_path: str, version: Version, day: dt.date) -> pl.DataFrame:
+    del version
+    r = ref()
+    return service.reporting_grid(
+        Path(db_path), catalogue=r.catalogue, regions=r.regions, as_of=day
+    )
+
+
+def reporting_grid() -> pl.DataFrame:
+    return _grid(str(db()), version(), as_of())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _batches(db_path: str, version: Version, region: str | None) -> pl.DataFrame:
+    del version
+    return service.batches(Path(db_path), region_code=region)
+
+
+def batches(region: str | None = None) -> pl.DataFrame:
+    return _batches(str(db()), version(), region)
+
+
+@st.cache_resource(show_spinner=False)
+def geojson(name: str) -> list[dict[str, Any]]:
+    path = paths.DATA / "geo" / name
+    if not path.exists():
+        return []
+    features: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))["features"]
+    return features
+
+
+def goal_name(target_id: str, language: Lang) -> str:
+    r = ref()
+    target = r.catalogue.target(target_id)
+    indicator = r.catalogue.indicator(target.indicator)
+    name = indicator.name_zh if language == "zh" else indicator.name_en
+    return (
+        f"{name}（{target.deadline.year}）"
+        if language == "zh"
+        else f"{name} ({target.deadline.year})"
+    )
+
+
+def source_of(target_id: str) -> str:
+    r = ref()
+    target = r.catalogue.target(target_id)
+    document = r.catalogue.document(target.document)
+    return f"{document.number or '《' + document.title + '》'} {target.article}"
+
+
+def footer(target_id: str | None, language: Lang) -> str:
+    """The line under every chart: as-of date, sample label, source clause."""
+    source = source_of(target_id) if target_id else "目标监测 Target Monitor"
+    text = t("footer.source", language, as_of=as_of().isoformat(), source=source)
+    if is_sample(str(db()), version()):
+        text = f"{t('footer.sample', language)} · {text}"
+    return text
+
+
+def template_bytes(region_code: str, period: str, suffix: str) -> bytes:
+    """A pre-filled template for a region and quarter, as the bytes of an .xlsx or .csv."""
+    import tempfile
+
+    from etl.periods import Quarter
+    from etl.template import write_template
+
+    r = ref()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / f"template{suffix}"
+        write_template(r.catalogue, r.regions, region_code, Quarter.parse(period), out)
+        return out.read_bytes()
+
+
+def load_upload(
+    data: bytes, name: str, *, region: str, uploader: str, dry_run: bool, progress: Any = None
+) -> Any:
+    """Validate and (dry-)load an upload through the one load path; returns its LoadResult."""
+    from etl.load import load_file
+
+    return load_file(
+        data,
+        db=db(),
+        name=name,
+        uploader=uploader,
+        region=region,
+        dry_run=dry_run,
+        ref=ref(),
+        progress=progress,
+    )
