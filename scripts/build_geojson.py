@@ -51,6 +51,7 @@ import argparse
 import csv
 import importlib
 import importlib.util
+import itertools
 import json
 import sqlite3
 import sys
@@ -123,7 +124,8 @@ def read_manifest(root: Path, allow_other_version: bool) -> dict[str, Any]:
 def dataset_path(root: Path, manifest: dict[str, Any], relative: str) -> Path:
     """Resolve an index path such as ``administrative/amap/land/440100.geojson``."""
     dataset, _, rest = relative.partition("/")
-    return root / manifest["datasets"][dataset]["root"] / rest
+    dataset_root: str = manifest["datasets"][dataset]["root"]
+    return root / dataset_root / rest
 
 
 # --------------------------------------------------------------------------- region lists
@@ -209,7 +211,7 @@ def gcj02_to_wgs84(np: Any, coords: Any) -> Any:
 
 def _ring_area2(ring: list[tuple[float, float]]) -> float:
     """Twice the signed (shoelace) area of a closed ring; positive = counter-clockwise."""
-    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False))
+    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in itertools.pairwise(ring))
 
 
 def _clean_ring(coords: Any, decimals: int, exterior: bool) -> list[tuple[float, float]] | None:
@@ -263,9 +265,14 @@ def build_collection(
     target: tuple[str, str, str, str, str],
     args: argparse.Namespace,
 ) -> dict[str, Any]:
-    np = importlib.import_module("numpy")
-    shapely = importlib.import_module("shapely")
-    shapely_geometry = importlib.import_module("shapely.geometry")
+    try:
+        np = importlib.import_module("numpy")
+        shapely = importlib.import_module("shapely")
+        shapely_geometry = importlib.import_module("shapely.geometry")
+    except ModuleNotFoundError as exc:
+        raise BuildError(f"{exc.name} is missing: pip install 'shapely>=2.1'") from exc
+    if not hasattr(shapely, "coverage_simplify"):
+        raise BuildError(f"shapely {shapely.__version__} is too old: need 2.1 or later")
     filename, parent, level, index_level, name_column = target
 
     regions = expected_regions(parent, level)

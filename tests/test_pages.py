@@ -1,30 +1,120 @@
-"""Streamlit's AppTest drives the dashboard script itself."""
+"""Streamlit's AppTest drives the dashboard script itself, page by page, on a real warehouse."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from etl.catalogue import Catalogue
+from etl.load import reference
 from target_monitor import paths
+from target_monitor.i18n import status_label
+from warehouse import service
 
 APP = str(paths.ROOT / "dashboard.py")
+SAMPLE_AS_OF = dt.date(2014, 7, 20)
 
 
-def test_catalogue_page_lists_every_goal(catalogue: Catalogue) -> None:
-    at = AppTest.from_file(APP, default_timeout=30).run()
-    assert not at.exception
-    assert at.title[0].value == "目标库"
+def open_page(db: Path, page: str | None = None, **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["db_path"] = db
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page is not None:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture(scope="module")
+def engine_status(sample_db: Path) -> dict[str, str]:
+    ref = reference()
+    frame = service.goal_status(
+        sample_db, catalogue=ref.catalogue, regions=ref.regions, as_of=SAMPLE_AS_OF
+    )
+    return dict(frame.select("target_id", "status").iter_rows())
+
+
+def test_overview_counts_equal_the_engine(sample_db: Path, engine_status: dict[str, str]) -> None:
+    at = open_page(sample_db)
+    assert at.title[0].value == "目标总览"
+    metrics = {m.label: int(m.value) for m in at.metric}
+    for status in ("off_track", "on_track", "achieved", "missed", "not_started"):
+        expected = sum(1 for s in engine_status.values() if s == status)
+        assert metrics[status_label(status)] == expected, status
+    table = at.dataframe[0].value
+    assert len(table) == len(engine_status)
+    assert at.caption[0].value.startswith("截至 2014-07-20")
+
+
+def test_overview_status_filter_lives_in_the_url(
+    sample_db: Path, engine_status: dict[str, str]
+) -> None:
+    at = open_page(sample_db, status="off_track")
+    table = at.dataframe[0].value
+    assert len(table) == sum(1 for s in engine_status.values() if s == "off_track")
+    assert set(table["状态"]) == {"进度滞后"}
+    assert at.query_params["status"] == "off_track"
+
+
+def test_goal_detail_shows_chart_source_and_numbers(sample_db: Path, catalogue: Catalogue) -> None:
+    target_id = "gd624-demo-platforms-provincial-2015"
+    at = open_page(sample_db, "pages/goal.py", target=target_id)
+    assert len(at.get("vega_lite_chart")) == 2
+    target = catalogue.target(target_id)
+    assert any(target.quote in m.value for m in at.markdown)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["目标值"] == "500家"
+    data = at.dataframe[-1].value
+    assert list(data.columns) == ["报告期", "实际", "计划进度", "预测"]
+    assert data.iloc[0]["报告期"] == "2011Q1"
+
+
+def test_regions_page_maps_and_ranks_cities(sample_db: Path) -> None:
+    at = open_page(sample_db, "pages/regions.py", target="gd624-demo-platforms-provincial-2015")
+    league = at.dataframe[0].value
+    assert len(league) == 21
+    assert list(league["#"])[:3] == [1, 2, 3]
+
+
+def test_years_page_has_a_matrix_and_a_goal(sample_db: Path) -> None:
+    at = open_page(sample_db, "pages/years.py", target="gd624-executive-training-yearly")
+    assert len(at.get("vega_lite_chart")) == 2
+    table = at.dataframe[0].value
+    assert list(table["年度"]) == [2012, 2013, 2014]
+
+
+def test_reporting_page_lists_uploads(sample_db: Path) -> None:
+    at = open_page(sample_db, "pages/reporting.py")
+    assert len(at.get("vega_lite_chart")) == 1
+    uploads = at.dataframe[-1].value
+    assert len(uploads) == 20
+    assert uploads.iloc[0]["文件"] == "sample-2020Q4.csv"
+
+
+def test_upload_page_offers_templates(sample_db: Path) -> None:
+    at = open_page(sample_db, "pages/upload.py", region="440100")
+    assert at.selectbox(key="upload_region").value == "440100"
+    assert at.selectbox(key="upload_quarter").value == "2014Q2"
+    history = at.dataframe[0].value
+    assert len(history) == 40  # every quarterly sample batch holds figures for 广州
+
+
+def test_catalogue_page_lists_every_goal(sample_db: Path, catalogue: Catalogue) -> None:
+    at = open_page(sample_db, "pages/catalogue.py")
     goals, params = at.dataframe[0].value, at.dataframe[1].value
     assert len(goals) == len(catalogue.targets)
     assert len(params) == len(catalogue.parameters)
-    assert list(goals.columns[:3]) == ["编号", "文件", "条款"]
     assert "gd624-demo-platforms-provincial-2015" in set(goals["编号"])
 
 
-def test_catalogue_search_filters_and_lands_in_the_url() -> None:
-    at = AppTest.from_file(APP, default_timeout=30).run()
+def test_catalogue_search_filters_and_lands_in_the_url(sample_db: Path) -> None:
+    at = open_page(sample_db, "pages/catalogue.py")
     at.text_input(key="q").input("专业镇").run()
     goals = at.dataframe[0].value
     assert len(goals) > 0
@@ -32,23 +122,16 @@ def test_catalogue_search_filters_and_lands_in_the_url() -> None:
     assert at.query_params["q"] == "专业镇"
 
 
-def test_english_toggle_switches_the_labels() -> None:
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.query_params["lang"] = "en"
-    at.run()
-    assert not at.exception
-    assert at.title[0].value == "Catalogue of goals"
-    assert list(at.dataframe[0].value.columns[:2]) == ["ID", "Document"]
+def test_english_toggle_switches_the_labels(sample_db: Path) -> None:
+    at = open_page(sample_db, lang="en")
+    assert at.title[0].value == "Goals at a glance"
+    assert "Off track" in {m.label for m in at.metric}
 
 
 def test_sample_banner_shows_only_on_sample_data(sample_db: Path, empty_db: Path) -> None:
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.session_state["db_path"] = sample_db
-    at.run()
+    at = open_page(sample_db)
     assert [w.value for w in at.warning] == [
         "示例数据：当前显示的是系统自带的模拟数据，仅供演示，不代表真实上报情况。"
     ]
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.session_state["db_path"] = empty_db
-    at.run()
+    at = open_page(empty_db)
     assert [w.value for w in at.warning] == []
