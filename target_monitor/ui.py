@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,16 @@ def lang() -> Lang:
     return "en" if st.query_params.get("lang") == "en" else "zh"
 
 
+def _argv_db() -> Path:
+    """``streamlit run dashboard.py -- --db PATH`` points the app at another warehouse."""
+    args = sys.argv[1:]
+    if "--db" in args and args.index("--db") + 1 < len(args):
+        return Path(args[args.index("--db") + 1])
+    return paths.DEFAULT_DB
+
+
 def db() -> Path:
-    path: Path = st.session_state.setdefault("db_path", paths.DEFAULT_DB)
+    path: Path = st.session_state.setdefault("db_path", _argv_db())
     return Path(path)
 
 
