@@ -6,35 +6,52 @@ reporters under 440000 × 40 indicators × 40 quarters = 4.8 M rows, loaded thro
 
 * ``engine``: :func:`warehouse.engine.evaluate` — every target at the latest quarter;
 * ``sql``: one DuckDB query over ``reports`` joined to the ``targets``, ``indicators``, ``regions``
-  and ``periods`` tables that computes, per target, the jurisdiction-level **actual** (running sum
-  of the flow since the window opened for cumulative / rate goals, restarting each year for yearly
-  ones; the latest sum — or max — for stocks; numerator ÷ denominator for ratio indicators), the
-  **planned** value (linear from 0 — or the earlier stage's value — at the window's start to the
-  value at the deadline), **attainment** (actual ÷ planned, inverted for ceilings) and
-  **completeness** / timeliness (reports received ÷ expected reporter-quarters).  It does not
-  judge a status.  Where it covers a target, its numbers are asserted equal to the engine's.
+  and ``periods`` tables that computes, per target:
+
+  - the **actual** — for goals on the whole jurisdiction, the province-level (or Qingdao-level)
+    figure at the latest quarter: the running sum of the flow since the window opened for
+    cumulative / rate goals (restarting each year for yearly ones), the latest sum (max for
+    ceilings and non-additive indicators) for stocks, numerator ÷ denominator for ratio
+    indicators; for goals on each unit, the share of units meeting the threshold;
+  - the **planned** value: linear from 0 (or the earlier stage's value) at the window's start to
+    the value at the deadline;
+  - **attainment** = actual ÷ planned (planned ÷ actual for ceilings);
+  - **completeness** and timeliness: reports received (on time) ÷ expected reporter-quarters.
+
+  It does not judge a status, project, or compute R; it leaves out the actual of relational
+  goals (2) and planned / attainment of yearly whole-jurisdiction goals (their year-to-date
+  rules).  Every number it does compute is asserted equal to the engine's.
 
 The data are loaded as submitted on 2021-01-15, so that at the as-of date (2021-01-20, the latest
 quarter 2020Q4) every report is known; loaded "now", none would be, and both sides would time an
 empty warehouse.
 
-Prints median and p95 per side, the ratio, the rows in the warehouse, a breakdown of the engine's
-time and peak memory (RSS high-water mark) per phase.  Usage::
+Prints median and p95 per side (the two alternate, after one untimed first run each), the ratio,
+the rows in the warehouse, the engine's time split into its two DuckDB queries and Python, the
+peak RSS per phase in this process, and the RSS of one run of each side in a fresh process.
+Usage::
 
-    .venv/bin/python bench/status.py [--regions 3000] [--repeat 7] [--db PATH]
-    .venv/bin/python bench/status.py --quick        # 100 regions: a check in a few seconds
+    .venv/bin/python bench/status.py [--regions 3000] [--repeat 20] [--db PATH]
+    .venv/bin/python bench/status.py --quick          # 100 regions, 3 runs: a smoke test
+    .venv/bin/python bench/status.py --check-sample   # also check the SQL on the bundled sample
+    .venv/bin/python bench/status.py --profile        # also cProfile one engine run
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
 import gc
+import io
 import math
+import os
 import platform
+import pstats
 import re
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -42,6 +59,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -50,11 +68,12 @@ import duckdb  # noqa: E402
 import polars as pl  # noqa: E402
 
 from bench.load import city_indicators, generate, national_reference  # noqa: E402
-from etl.load import Reference, load_file  # noqa: E402
+from etl.load import Reference, load_file, reference  # noqa: E402
+from etl.sample import generate_sample  # noqa: E402
 from warehouse import queries  # noqa: E402
 from warehouse.build import init_warehouse  # noqa: E402
 from warehouse.connect import connect  # noqa: E402
-from warehouse.engine import DUE_DAYS, Reporters, evaluate, now_quarter  # noqa: E402
+from warehouse.engine import DUE_DAYS, evaluate, now_quarter  # noqa: E402
 
 AS_OF = dt.date(2021, 1, 20)
 SUBMITTED_AT = dt.datetime(2021, 1, 15, 9, 0)  # every quarter 2011Q1-2020Q4 known at AS_OF
@@ -79,25 +98,32 @@ quarters AS (
     SELECT period, end_date, year * 4 + quarter - 1 AS q FROM periods WHERE kind = 'quarter'
 ),
 known AS (  -- every key's latest revision known at the as-of date, and when it first came in
-    SELECT region_code, indicator, period,
-           arg_max(value, revision) AS value, min(submitted_at) AS first_submitted
-    FROM reports
-    WHERE submitted_at < $cutoff
-    GROUP BY region_code, indicator, period
-),
-cells AS (  -- per indicator, reporting group and quarter
-    SELECT k.indicator, g.jurisdiction, g.level, p.q,
-           sum(k.value) AS total, max(k.value) AS top, count(*) AS received,
-           count(*) FILTER (WHERE k.first_submitted < p.end_date + to_days($due + 1)) AS on_time
-    FROM known k
-    JOIN reporters g ON g.code = k.region_code
-    JOIN quarters p ON p.period = k.period
+    SELECT r.region_code, r.indicator, p.q, p.end_date,
+           arg_max(r.value, r.revision) AS value, min(r.submitted_at) AS first_submitted
+    FROM reports r
+    JOIN quarters p ON p.period = r.period
+    WHERE r.submitted_at < $cutoff
     GROUP BY ALL
 ),
-tg AS (  -- the targets, with what the actual is made of
-    SELECT t.id, t.jurisdiction, t.reported_by[1] AS level, t.kind, t.comparator,
+cells AS (  -- per indicator, reporting group and quarter: the jurisdiction's figures
+    SELECT k.indicator, g.jurisdiction, g.level, k.q,
+           sum(k.value) AS total, max(k.value) AS top, count(*) AS received,
+           count(*) FILTER (WHERE k.first_submitted < k.end_date + to_days($due + 1)) AS on_time
+    FROM known k
+    JOIN reporters g ON g.code = k.region_code
+    GROUP BY ALL
+),
+tg AS (  -- the targets, with what their actual is made of
+    SELECT t.id, t.indicator, t.jurisdiction, t.reported_by[1] AS level, t.kind,
+           t.applies_to = 'each' AS unit,
+           CASE WHEN t.applies_to = 'each' THEN '>=' ELSE t.comparator END AS comparator,
+           CASE WHEN t.comparator = 'between' THEN '>=' ELSE t.comparator END AS unit_comparator,
            t.recurrence = 'yearly' AS yearly,
-           coalesce(t.value, t.min_value, 0) AS final,
+           i.measure = 'flow' AS flow,
+           coalesce(t.value, t.min_value, 0) AS threshold,
+           CASE WHEN t.applies_to = 'each' THEN 100 ELSE coalesce(t.value, t.min_value, 0)
+                END AS final,
+           CASE WHEN t.applies_to = 'whole' THEN t.baseline_value END AS baseline,
            year(t.start_date) * 4 + quarter(t.start_date) - 1 AS start_q,
            year(t.deadline) * 4 + quarter(t.deadline) - 1 AS end_q,
            i.numerator IS NOT NULL AND i.denominator IS NOT NULL AS ratio,
@@ -109,10 +135,9 @@ tg AS (  -- the targets, with what the actual is made of
                 THEN i.measure = 'flow' OR n.measure = 'flow'
                 ELSE i.measure = 'flow' AND t.kind IN ('cumulative', 'rate') END AS running,
            i.rollup IN ('max', 'none') OR t.kind = 'ceiling' AS use_max,
-           t.applies_to = 'whole' AND t.kind <> 'relational' AS actual_covered,
-           t.applies_to = 'whole' AND t.kind <> 'relational'
-               AND t.recurrence <> 'yearly' AS planned_covered,
-           t.baseline_value
+           t.kind <> 'relational' AS actual_covered,
+           t.applies_to = 'each' OR (t.kind <> 'relational' AND t.recurrence <> 'yearly')
+               AS planned_covered
     FROM targets t
     JOIN indicators i ON i.key = t.indicator
     LEFT JOIN indicators n ON n.key = i.numerator
@@ -127,9 +152,10 @@ stage AS (  -- the earlier stage of a staged goal: its value is the later stage'
      AND e.unit_kind IS NOT DISTINCT FROM t.unit_kind AND e.recurrence = t.recurrence
      AND e.deadline < t.deadline AND e.deadline >= t.start_date - INTERVAL 1 DAY
      AND e.value IS NOT NULL
+    WHERE t.applies_to = 'whole'
     GROUP BY t.id
 ),
-series AS (  -- per target and quarter in the window so far: the indicator (or numerator, denominator)
+series AS (  -- whole-jurisdiction goals: per window quarter so far, the figure (or num, den)
     SELECT t.id, c.q,
            sum(CASE WHEN c.indicator = t.x_ind
                     THEN CASE WHEN t.use_max AND NOT t.ratio THEN c.top ELSE c.total END END) AS x,
@@ -139,7 +165,7 @@ series AS (  -- per target and quarter in the window so far: the indicator (or n
       ON c.jurisdiction = t.jurisdiction AND c.level = t.level
      AND (c.indicator = t.x_ind OR c.indicator = t.d_ind)
      AND c.q BETWEEN t.start_q AND $now
-    WHERE t.actual_covered
+    WHERE t.actual_covered AND NOT t.unit
     GROUP BY t.id, c.q
 ),
 valued AS (  -- running totals where the goal counts a flow since the window (or year) opened
@@ -155,9 +181,43 @@ valued AS (  -- running totals where the goal counts a flow since the window (or
     WINDOW w AS (PARTITION BY s.id, CASE WHEN t.yearly THEN s.q // 4 END ORDER BY s.q
                  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ),
-latest AS (
+unit_last AS (  -- per-unit goals: the latest window quarter so far with any unit expected
+    SELECT t.id, max(p.q) AS q
+    FROM tg t
+    JOIN quarters p ON p.q BETWEEN t.start_q AND least($now, t.end_q)
+    JOIN reporter_versions v
+      ON v.jurisdiction = t.jurisdiction AND v.level = t.level
+     AND v.valid_from <= p.end_date AND (v.valid_to IS NULL OR p.end_date < v.valid_to)
+    WHERE t.unit
+    GROUP BY t.id
+),
+unit_values AS (  -- each unit expected then: its latest level, or its flow since the window
+    SELECT t.id, v.code,                                           -- (or year, pro rata) opened
+           CASE WHEN NOT t.flow THEN arg_max(k.value, k.q)
+                WHEN t.yearly
+                THEN sum(k.value) FILTER (WHERE k.q >= greatest(t.start_q, u.q - u.q % 4)) * 4
+                     / (u.q - greatest(t.start_q, u.q - u.q % 4) + 1)
+                ELSE sum(k.value) FILTER (WHERE k.q >= t.start_q) END AS value
+    FROM tg t
+    JOIN unit_last u USING (id)
+    JOIN quarters p ON p.q = u.q
+    JOIN reporter_versions v
+      ON v.jurisdiction = t.jurisdiction AND v.level = t.level
+     AND v.valid_from <= p.end_date AND (v.valid_to IS NULL OR p.end_date < v.valid_to)
+    LEFT JOIN known k ON k.region_code = v.code AND k.indicator = t.indicator AND k.q <= u.q
+    GROUP BY t.id, v.code, t.flow, t.yearly, t.start_q, u.q
+),
+latest AS (  -- the actual: the last point of the series (whole goals) or the share of units
     SELECT id, max(q) AS latest_q, arg_max(v, q) AS actual FROM valued WHERE v IS NOT NULL
     GROUP BY id
+    UNION ALL
+    SELECT u.id, u.q, 100.0 * count(*) FILTER (
+               WHERE uv.value IS NOT NULL AND CASE t.unit_comparator
+                   WHEN '>=' THEN uv.value >= t.threshold WHEN '>' THEN uv.value > t.threshold
+                   WHEN '<=' THEN uv.value <= t.threshold ELSE uv.value < t.threshold END
+           ) / count(*)
+    FROM unit_last u JOIN unit_values uv USING (id) JOIN tg t USING (id)
+    GROUP BY u.id, u.q
 ),
 reported AS (  -- the indicators a reporter fills in for each target
     SELECT r.id,
@@ -190,12 +250,12 @@ completeness AS (
      AND c.q = d.q
     GROUP BY d.id
 ),
-planned AS (
+planned AS (  -- linear from the baseline (0, or the earlier stage's value) to the final value
     SELECT t.id, l.latest_q, l.actual,
            CASE WHEN t.planned_covered AND $now >= t.start_q THEN
                 CASE WHEN t.end_q - coalesce(s.base_q, t.start_q - 1) <= 0 THEN t.final
-                     ELSE coalesce(s.base, t.baseline_value, 0)
-                          + (t.final - coalesce(s.base, t.baseline_value, 0))
+                     ELSE coalesce(s.base, t.baseline, 0)
+                          + (t.final - coalesce(s.base, t.baseline, 0))
                           * least(greatest(
                                 (least($now, t.end_q) - coalesce(s.base_q, t.start_q - 1))
                                 / (t.end_q - coalesce(s.base_q, t.start_q - 1)), 0), 1) END
@@ -315,7 +375,7 @@ def _reset_peak() -> bool:
 
 def _peak_mb() -> float:
     hwm = _status_kb("VmHWM")
-    if hwm is None:  # not Linux: the whole run's peak
+    if hwm is None:  # not Linux: the whole run's peak so far
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return hwm / 1024
 
@@ -329,8 +389,7 @@ def _rss_mb() -> float:
 class Phase:
     name: str
     seconds: list[float] = field(default_factory=list)
-    peak_mb: float = 0.0  # highest RSS while the phase ran
-    start_mb: float = float("nan")  # RSS when it first started (DuckDB's cache included)
+    peak_mb: float = 0.0  # the highest RSS while a run of the phase ran (in this process)
 
     @property
     def median(self) -> float:
@@ -338,24 +397,22 @@ class Phase:
 
     @property
     def p95(self) -> float:
-        """Nearest-rank 95th percentile: the maximum when there are fewer than 20 runs."""
+        """Nearest-rank 95th percentile (the maximum when there are fewer than 20 runs)."""
         ordered = sorted(self.seconds)
         return ordered[max(math.ceil(0.95 * len(ordered)) - 1, 0)]
 
 
 @contextmanager
 def measured(phase: Phase) -> Iterator[None]:
+    """Time one run of ``phase`` and record its peak RSS (exact per run on Linux)."""
     gc.collect()
-    if math.isnan(phase.start_mb):
-        phase.start_mb = _rss_mb()
-    exact = _reset_peak()
+    _reset_peak()
     start = time.perf_counter()
     try:
         yield
     finally:
         phase.seconds.append(time.perf_counter() - start)
-        peak = _peak_mb() if exact else max(_peak_mb(), phase.peak_mb)
-        phase.peak_mb = max(phase.peak_mb, peak)
+        phase.peak_mb = max(phase.peak_mb, _peak_mb())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -364,7 +421,7 @@ def measured(phase: Phase) -> Iterator[None]:
 
 def build(db: Path, ref: Reference, codes: list[str], args: argparse.Namespace) -> list[Phase]:
     indicators = city_indicators(ref.catalogue, args.indicators)
-    gen, load = Phase("generate CSV"), Phase("init + load_file")
+    gen, load = Phase("generate CSV"), Phase("init_warehouse + load_file")
     with tempfile.TemporaryDirectory() as tmp:
         csv = Path(tmp) / "national.csv"
         with measured(gen):
@@ -395,69 +452,82 @@ def _reusable(db: Path, ref: Reference) -> bool:
     return bool(regions == len(ref.regions) and reports > 0)
 
 
-# ---------------------------------------------------------------------------------------------
-
-
-def _engine_parts(con: duckdb.DuckDBPyConnection, ref: Reference) -> dict[str, Callable[[], int]]:
-    """The engine's two queries on their own, to split its time into SQL and Python."""
-    reporters = Reporters.build(ref.regions)
-    unit = sorted({t.indicator for t in ref.catalogue.targets if t.scope.applies_to == "each"})
-    return {
-        "  report_aggregates query": lambda: (
-            queries.report_aggregates(
-                con, reporters=reporters.frame(), as_of=AS_OF, due_days=DUE_DAYS
-            ).height
-        ),
-        "  current_reports (units) query": lambda: (
-            queries.current_reports(con, as_of=AS_OF, indicators=unit).height
-        ),
-    }
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--regions", type=int, default=3000, help="reporters (default 3000)")
-    parser.add_argument(
-        "--quick", action="store_true", help=f"{QUICK_REGIONS} regions, 3 repetitions"
-    )
-    parser.add_argument("--indicators", type=int, default=40)
-    parser.add_argument("--quarters", type=int, default=40)
-    parser.add_argument("--repeat", type=int, default=7, help="timed runs per side (default 7)")
-    parser.add_argument("--db", type=Path, help="keep the warehouse here; reuse it if it exists")
-    args = parser.parse_args()
-    if args.quick:
-        args.regions, args.repeat = QUICK_REGIONS, min(args.repeat, 3)
-
-    ref, codes = national_reference(args.regions)
-    phases: list[Phase] = []
+def check_sample() -> None:
+    """The national file is uniform (every reporter, every quarter, one revision, one batch).
+    The bundled sample is not: real regions with validity dates, two jurisdictions, 顺德, one
+    batch per quarter.  Add corrections (revision 2) and compare at several as-of dates."""
+    ref = reference()
+    frame = generate_sample(ref.catalogue, ref.regions)
     with tempfile.TemporaryDirectory() as tmp:
-        db = args.db or Path(tmp) / "national.duckdb"
-        if args.db is not None and _reusable(db, ref):
-            print(f"reusing {db}")
-        else:
-            if db.exists():
-                raise SystemExit(f"{db} exists but was not built for {args.regions} regions")
-            phases += build(db, ref, codes, args)
+        db = Path(tmp) / "sample.duckdb"
+        init_warehouse(db, sample=True, ref=ref)
+        fixes = (("2013Q2", dt.datetime(2014, 3, 1, 9)), ("2013Q4", dt.datetime(2014, 5, 1, 9)))
+        for seed, (period, when) in enumerate(fixes):
+            part = frame.filter(pl.col("period") == period).sample(fraction=0.5, seed=seed)
+            buffer = io.BytesIO()
+            part.select("region_code", "indicator", "period", "value", "note").with_columns(
+                value=pl.col("value") * 1.5 + 1
+            ).write_csv(buffer)
+            result = load_file(buffer.getvalue(), db=db, name=f"fix-{period}.csv", ref=ref,
+                               submitted_at=when, uploader="bench")  # fmt: skip
+            assert result.status == "committed" and result.rows_changed > 0, result.status
+        days = (dt.date(2012, 4, 15), dt.date(2014, 4, 1), dt.date(2014, 7, 20), AS_OF)
         with connect(db) as con:
-            rows, batches = con.execute(
-                "SELECT count(*), count(DISTINCT batch_id) FROM reports"
-            ).fetchall()[0]
-            phases += run(con, ref, args.repeat)
-    report(args, rows, batches, phases)
+            for day in days:
+                theirs = evaluate(con, catalogue=ref.catalogue, regions=ref.regions, as_of=day)
+                cov = compare(theirs, sql_status(con, day))
+                if cov.mismatches:
+                    raise SystemExit(f"sample, as of {day}:\n  " + "\n  ".join(cov.mismatches))
+                print(
+                    f"sample as of {day}: SQL = engine on {cov.actual_known} actuals, "
+                    f"{cov.attainment} attainments, {cov.completeness} completeness figures"
+                )
 
 
-def run(con: duckdb.DuckDBPyConnection, ref: Reference, repeat: int) -> list[Phase]:
-    engine, sql = Phase("engine evaluate()"), Phase("sql one query")
+# ---------------------------------------------------------------------------------------------
+# Running
 
+QUERIES = ("report_aggregates", "current_reports")  # the engine's two calls into DuckDB
+
+
+@contextmanager
+def engine_split(parts: dict[str, list[float]]) -> Iterator[None]:
+    """While inside, time the engine's two queries as it calls them (``warehouse.engine`` calls
+    them as ``queries.<name>``), adding each call's seconds to the last entry of ``parts[name]``:
+    the rest of an engine run is Python."""
+    originals: dict[str, Callable[..., pl.DataFrame]] = {n: getattr(queries, n) for n in QUERIES}
+
+    def timed(name: str, call: Callable[..., pl.DataFrame]) -> Callable[..., pl.DataFrame]:
+        def wrapper(*args: Any, **kwargs: Any) -> pl.DataFrame:
+            start = time.perf_counter()
+            try:
+                return call(*args, **kwargs)
+            finally:
+                parts[name][-1] += time.perf_counter() - start
+
+        return wrapper
+
+    for name, call in originals.items():
+        setattr(queries, name, timed(name, call))
+    try:
+        yield
+    finally:
+        for name, call in originals.items():
+            setattr(queries, name, call)
+
+
+def run(
+    con: duckdb.DuckDBPyConnection, ref: Reference, repeat: int
+) -> tuple[list[Phase], dict[str, list[float]]]:
     def call_engine() -> pl.DataFrame:
         return evaluate(con, catalogue=ref.catalogue, regions=ref.regions, as_of=AS_OF)
 
     def call_sql() -> pl.DataFrame:
         return sql_status(con, AS_OF)
 
-    # A first run of each (not timed into the figures) warms DuckDB's buffer cache; then the two
-    # sides alternate so that neither gets a warmer cache or a quieter machine than the other.
-    first_engine, first_sql = Phase("engine first run"), Phase("sql first run")
+    # A first run of each (kept out of the figures) reads the file into DuckDB's buffer cache;
+    # then the two sides alternate, so neither gets a warmer cache or a quieter machine.
+    first_engine, first_sql = Phase("engine, first run"), Phase("sql, first run")
     with measured(first_engine):
         theirs = call_engine()
     with measured(first_sql):
@@ -466,46 +536,149 @@ def run(con: duckdb.DuckDBPyConnection, ref: Reference, repeat: int) -> list[Pha
     if cov.mismatches:
         raise SystemExit("the SQL disagrees with the engine:\n  " + "\n  ".join(cov.mismatches))
     print(
-        f"checked against the engine on {cov.targets} targets: actual on {cov.actual} "
-        f"({cov.actual_known} with reports), planned on {cov.planned}, attainment on "
-        f"{cov.planned} ({cov.attainment} with a number), completeness + timeliness on "
-        f"{cov.completeness}; all equal (rel. tol. {REL_TOL:g})"
+        f"SQL checked against the engine on {cov.targets} targets, all equal "
+        f"(rel. tol. {REL_TOL:g}): actual on {cov.actual} ({cov.actual_known} with reports), "
+        f"planned and attainment on {cov.planned} ({cov.attainment} with a number), "
+        f"completeness and timeliness on {cov.completeness}"
     )
     statuses = theirs.group_by("status").len().sort("len", descending=True)
     print("engine statuses:", ", ".join(f"{s} {n}" for s, n in statuses.iter_rows()))
+
+    engine, sql = Phase("engine evaluate()"), Phase("sql, one query")
+    parts: dict[str, list[float]] = {name: [] for name in QUERIES}
     for _ in range(repeat):
-        with measured(engine):
+        for times in parts.values():
+            times.append(0.0)
+        with engine_split(parts), measured(engine):
             call_engine()
         with measured(sql):
             call_sql()
-    parts = [Phase(name) for name in _engine_parts(con, ref)]
-    for phase, part in zip(parts, _engine_parts(con, ref).values(), strict=True):
-        for _ in range(repeat):
-            with measured(phase):
-                part()
-    return [first_engine, first_sql, engine, sql, *parts]
+    parts["Python (the rest)"] = [
+        total - sum(times[i] for times in parts.values()) for i, total in enumerate(engine.seconds)
+    ]
+    return [first_engine, first_sql, engine, sql], parts
 
 
-def report(args: argparse.Namespace, rows: int, batches: int, phases: list[Phase]) -> None:
+CHILD = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from bench.status import child
+child(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+"""
+
+
+def child(db: str, side: str, regions: int) -> None:
+    """In a fresh process: RSS once connected, then one run of ``side`` and its peak RSS."""
+    ref, _ = national_reference(regions)
+    with connect(Path(db)) as con:
+        gc.collect()
+        ready = _rss_mb()
+        start = time.perf_counter()
+        if side == "engine":
+            evaluate(con, catalogue=ref.catalogue, regions=ref.regions, as_of=AS_OF)
+        else:
+            sql_status(con, AS_OF)
+        seconds = time.perf_counter() - start
+    print(ready, _peak_mb(), seconds)
+
+
+def fresh_process(db: Path, side: str, regions: int) -> tuple[float, float, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(ROOT), str(db), side, str(regions)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise SystemExit(out.stderr)
+    ready, peak, seconds = out.stdout.split()[-3:]
+    return float(ready), float(peak), float(seconds)
+
+
+def profile(con: duckdb.DuckDBPyConnection, ref: Reference) -> None:
+    """One engine run under cProfile: where the Python time goes."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    evaluate(con, catalogue=ref.catalogue, regions=ref.regions, as_of=AS_OF)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(15)
+    print(out.getvalue())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--regions", type=int, default=3000, help="reporters (default 3000)")
+    parser.add_argument(
+        "--quick", action="store_true", help=f"{QUICK_REGIONS} regions and 3 runs: a smoke test"
+    )
+    parser.add_argument("--indicators", type=int, default=40)
+    parser.add_argument("--quarters", type=int, default=40)
+    parser.add_argument("--repeat", type=int, default=20, help="timed runs per side (default 20)")
+    parser.add_argument("--db", type=Path, help="keep the warehouse here; reuse it if it exists")
+    parser.add_argument(
+        "--check-sample",
+        action="store_true",
+        help="also compare SQL and engine on the bundled sample with corrections",
+    )
+    parser.add_argument("--profile", action="store_true", help="cProfile one engine run")
+    args = parser.parse_args()  # fmt: skip
+    if args.quick:
+        args.regions, args.repeat = QUICK_REGIONS, min(args.repeat, 3)
+    if args.check_sample:
+        check_sample()
+
+    ref, codes = national_reference(args.regions)
+    phases: list[Phase] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        db = args.db or Path(tmp) / "national.duckdb"
+        if args.db is not None and _reusable(db, ref):
+            print(f"reusing {db}")
+        elif db.exists():
+            raise SystemExit(f"{db} exists but was not built for {args.regions} regions")
+        else:
+            phases += build(db, ref, codes, args)
+        with connect(db) as con:
+            rows, batches = con.execute(
+                "SELECT count(*), count(DISTINCT batch_id) FROM reports"
+            ).fetchall()[0]
+            threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+            load_before = os.getloadavg()
+            timed, parts = run(con, ref, args.repeat)
+            load_after = os.getloadavg()
+            phases += timed
+            if args.profile:
+                profile(con, ref)
+        fresh = {side: fresh_process(db, side, args.regions) for side in ("engine", "sql")}
+    print(
+        f"warehouse: {rows:,} rows in reports ({batches} batch), {args.regions:,} reporters + "
+        f"the province, as of {AS_OF} (latest quarter 2020Q4)\n"
+        f"python {platform.python_version()}, duckdb {duckdb.__version__} ({threads} threads), "
+        f"polars {pl.__version__}, {os.cpu_count()} CPUs, load average "
+        f"{load_before[0]:.2f} before the timed runs, {load_after[0]:.2f} after"
+    )
+    report(phases, parts, fresh)
+
+
+def report(
+    phases: list[Phase], parts: dict[str, list[float]], fresh: dict[str, tuple[float, float, float]]
+) -> None:
     by_name = {p.name: p for p in phases}
-    engine, sql = by_name["engine evaluate()"], by_name["sql one query"]
-    print(
-        f"warehouse: {rows:,} rows in reports ({batches} batch), {args.regions:,} reporters, "
-        f"as of {AS_OF} (latest quarter 2020Q4); {platform.python_version()}, "
-        f"duckdb {duckdb.__version__}, polars {pl.__version__}"
-    )
-    print(f"{'phase':<34}{'runs':>5}{'median s':>10}{'p95 s':>9}{'RSS start':>11}{'peak MB':>9}")
+    engine, sql = by_name["engine evaluate()"], by_name["sql, one query"]
+    print(f"{'phase':<34}{'runs':>5}{'median s':>10}{'p95 s':>9}{'peak RSS MB':>13}")
     for p in phases:
-        print(
-            f"{p.name:<34}{len(p.seconds):>5}{p.median:>10.3f}{p.p95:>9.3f}"
-            f"{p.start_mb:>11,.0f}{p.peak_mb:>9,.0f}"
-        )
-    queries_s = sum(p.median for p in phases if p.name.startswith("  "))
+        print(f"{p.name:<34}{len(p.seconds):>5}{p.median:>10.3f}{p.p95:>9.3f}{p.peak_mb:>13,.0f}")
+        if p is engine:
+            for name, times in parts.items():
+                label = f"  of which {name}"
+                print(f"{label:<34}{len(times):>5}{statistics.median(times):>10.3f}")
     print(
-        f"engine ÷ sql (median): {engine.median / sql.median:.1f}×   "
-        f"(p95 {engine.p95 / sql.p95:.1f}×); engine's queries ≈ {queries_s:.2f} s of "
-        f"{engine.median:.2f} s, the rest is Python"
+        f"engine ÷ sql: {engine.median / sql.median:.1f}× at the median, "
+        f"{engine.p95 / sql.p95:.1f}× at p95 (p95: nearest rank)"
     )
+    print("memory, one run in a fresh process (RSS connected → peak, MB; seconds, cold cache):")
+    for side, (ready, peak, seconds) in fresh.items():
+        print(f"  {side:<7}{ready:>7,.0f} → {peak:>6,.0f}  (+{peak - ready:,.0f})  {seconds:.2f} s")
 
 
 if __name__ == "__main__":

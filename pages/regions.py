@@ -1,5 +1,5 @@
 """地区 Regions: a map of the chosen goal by city (or Qingdao district), a league table, and a
-drill-down from the province to a city's counties and towns."""
+drill-down: province, then a city's counties and towns."""
 
 from __future__ import annotations
 

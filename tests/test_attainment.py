@@ -23,7 +23,7 @@ from warehouse.attainment import (
 )
 
 
-def Q(year: int, quarter: int) -> int:  # noqa: N802 - reads like the period label
+def Q(year: int, quarter: int) -> int:
     return year * 4 + quarter - 1
 
 
@@ -214,6 +214,15 @@ def test_yearly_after_the_deadline_is_judged_year_by_year() -> None:
     j = judge(TRAINING, gap, Q(2016, 1))
     assert j.status == "missed"
     assert j.notes == ["no report for 2014"]
+
+
+def test_yearly_after_the_deadline_ignores_years_outside_the_window() -> None:
+    """Met in every year 2012-2015: achieved.  A report for 2016 (the indicator is still being
+    reported) lies outside the goal's window and cannot turn the verdict into "missed"."""
+    every_year = [(Q(y, 4), 10_500.0) for y in range(2012, 2016)]
+    j = judge(TRAINING, [*every_year, (Q(2016, 4), 3_000.0)], Q(2017, 1))
+    assert j.status == "achieved"
+    assert j.notes == []
 
 
 # --------------------------------------------------------------------------------------------

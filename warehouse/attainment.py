@@ -146,7 +146,10 @@ def progress_ratio(goal: Goal, actual: float, quarter: int) -> float | None:
     required_change = (goal.value - base) / total
     if required_change == 0:
         return None
-    return ((actual - base) / elapsed) / required_change
+    # Open SDG's form: direction × observed ÷ |required|, so that moving away from the target is
+    # negative even when the baseline already lay beyond it.
+    direction = -1.0 if lower_is_better(goal) else 1.0
+    return direction * ((actual - base) / elapsed) / abs(required_change)
 
 
 def classify(ratio: float | None) -> Status:
@@ -176,7 +179,9 @@ def judge(
     points = [(q, v) for q, v in series if goal.start <= q <= max(now, goal.start)]
     points = [(q, v) for q, v in points if q <= now]
     latest_q, actual = points[-1] if points else (None, None)
-    planned = planned_at(goal, min(now, goal.end)) if now >= goal.start else None
+    # planned at the quarter the actual is from, so attainment compares like with like
+    plan_q = min(latest_q if latest_q is not None else now, goal.end)
+    planned = planned_at(goal, plan_q) if now >= goal.start else None
     judgement = Judgement(
         "insufficient_data", actual, planned, final, None, None, None, None, None, latest_q
     )
@@ -199,7 +204,7 @@ def judge(
         return _judge_yearly(goal, points, now, judgement)
 
     at_deadline = [v for q, v in points if q <= goal.end]
-    if now > goal.end:  # the deadline has passed: final verdict on the value at the deadline
+    if now >= goal.end:  # the deadline quarter has ended: final verdict on the value at it
         if at_deadline and meets(goal.comparator, at_deadline[-1], final):
             judgement.status = "achieved"
         elif meets(goal.comparator, actual, final):
@@ -216,10 +221,15 @@ def judge(
         projected = actual + slope * left
         if goal.kind in ("share", "per_unit"):
             projected = min(projected, 100.0)
-        judgement.projected = max(projected, 0.0) if not lower_is_better(goal) else projected
+        judgement.projected = max(projected, 0.0)
     if meets(goal.comparator, actual, final):
         judgement.status = "achieved"
         judgement.required_rate = 0.0
+        return judgement
+    if goal.baseline_at is not None and latest_q <= goal.baseline_at:
+        # a later stage of a staged goal: it starts where the earlier stage ends
+        judgement.status = "not_started"
+        judgement.notes.append("the earlier stage is still running")
         return judgement
     if goal.kind == "milestone":
         judgement.status = "on_track" if left > 0 else "at_risk"
@@ -243,9 +253,10 @@ def _judge_yearly(
         year_points = [(q, v) for q, v in points if q // 4 == year]
         q, v = year_points[-1]
         if q % 4 == 3 or q < now - (now % 4):  # the year is complete (or no more reports came)
-            results[year] = meets(goal.comparator, v, final)
+            if goal.start // 4 <= year <= goal.end // 4:  # only the window's years count
+                results[year] = meets(goal.comparator, v, final)
     current_year = min(now, goal.end) // 4
-    if now > goal.end:
+    if now >= goal.end:
         missed = sorted(y for y, ok in results.items() if not ok)
         window_years = range(goal.start // 4, goal.end // 4 + 1)
         unreported = [y for y in window_years if y not in results]
@@ -255,7 +266,11 @@ def _judge_yearly(
             judgement.notes.append("no report for " + ", ".join(str(y) for y in unreported))
         judgement.status = "missed" if missed or unreported else "achieved"
         return judgement
+    missed_years = sorted(y for y, ok in results.items() if not ok and y < current_year)
     year_points = [(q, v) for q, v in points if q // 4 == current_year]
+    if missed_years:
+        # every year must be met: a year already missed means the goal can no longer be met
+        judgement.notes.append("missed in " + ", ".join(str(y) for y in missed_years))
     if not year_points:
         judgement.status = "insufficient_data"
         return judgement
@@ -271,6 +286,9 @@ def _judge_yearly(
         judgement.required_rate = (final - ytd) / left if left else None
     else:
         judgement.projected = ytd
+    if missed_years:
+        judgement.status = "off_track"
+        return judgement
     if meets(goal.comparator, ytd, final):
         judgement.status = "on_track"  # this year is met so far; the goal runs to its deadline
         judgement.required_rate = 0.0 if goal.flow else None

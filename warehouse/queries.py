@@ -57,7 +57,8 @@ def report_aggregates(
 ) -> pl.DataFrame:
     """Per indicator, reporting group (jurisdiction, level) and quarter, over the revisions known
     at the end of ``as_of``: sum and max of the values, reports received, reports on time (the
-    key's first revision submitted by the quarter's end + ``due_days``)."""
+    key's first revision submitted by the end of the due day, quarter end + ``due_days``, in
+    Beijing time; timestamps are stored as UTC)."""
     con.register("_reporters", reporters)
     try:
         return frame(
@@ -75,7 +76,7 @@ def report_aggregates(
             SELECT k.indicator, g.jurisdiction, g.level, k.period,
                    sum(k.value) AS total, max(k.value) AS top, count(*) AS received,
                    count(*) FILTER (
-                       WHERE k.first_submitted < p.end_date + to_days($due + 1)
+                       WHERE k.first_submitted < p.end_date + to_days($due + 1) - INTERVAL 8 HOUR
                    ) AS on_time
             FROM known k
             JOIN _reporters g ON g.code = k.region_code
@@ -197,7 +198,7 @@ def region_period_counts(
             GROUP BY ALL
         )
         SELECT k.region_code, k.period, count(*) AS received,
-               count(*) FILTER (WHERE k.first_submitted < p.end_date + to_days($due + 1))
+               count(*) FILTER (WHERE k.first_submitted < p.end_date + to_days($due + 1) - INTERVAL 8 HOUR)
                    AS on_time
         FROM known k JOIN periods p USING (period)
         GROUP BY ALL
