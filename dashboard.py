@@ -20,6 +20,7 @@ PAGES = [
     ("pages/catalogue.py", "nav.catalogue", ":material/menu_book:", "catalogue"),
     ("pages/reporting.py", "nav.reporting", ":material/fact_check:", "reporting"),
     ("pages/upload.py", "nav.upload", ":material/upload_file:", "upload"),
+    ("pages/admin.py", "nav.admin", ":material/admin_panel_settings:", "admin"),
 ]
 navigation = st.navigation(
     [
@@ -53,6 +54,7 @@ with st.sidebar:
     if isinstance(chosen, dt.date) and chosen != ui.as_of():
         st.query_params["as_of"] = chosen.isoformat()
         st.rerun()
+    ui.login_box(lang)
 
 if ui.is_sample(str(ui.db()), ui.version()):
     st.warning(t("banner.sample", lang), icon=":material/science:")

@@ -11,19 +11,23 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+import duckdb
 import polars as pl
 
 from etl.catalogue import Catalogue, load_catalogue
-from etl.issues import Issue
-from etl.read import MAX_BYTES, FileRejected, read_upload
+from etl.issues import Issue, make_issue
+from etl.read import MAX_BYTES, FileRejected, Table, read_upload
 from etl.regions import Region, load_regions
 from etl.validate import ValidationContext, validate
 from target_monitor import paths
+from warehouse.accounts import User, locks
+from warehouse.audit import audit
 from warehouse.connect import connect
 from warehouse.facts import BatchRecord, commit_batch, find_committed, utc_now
 from warehouse.queries import previous_quarter_values
@@ -112,6 +116,12 @@ def check_file(
         table = read_upload(data, name, max_bytes=max_bytes)
     except FileRejected as exc:
         return exc.issues, None, 0, 0
+    return _check_table(table, db=db, region=region, today=today, ref=ref)
+
+
+def _check_table(
+    table: Table, *, db: Path | None, region: str | None, today: dt.date | None, ref: Reference
+) -> tuple[list[Issue], pl.DataFrame | None, int, int]:
     ctx = validation_context(ref, region, today or dt.date.today())
     if db is None or not Path(db).exists():
         result = validate(table, ctx)
@@ -120,6 +130,10 @@ def check_file(
             result = validate(table, ctx, lambda keys: previous_quarter_values(con, keys=keys))
     rows = result.rows if result.accepted else None
     return result.issues, rows, result.rows_total, result.rows_skipped
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def load_file(
@@ -136,23 +150,82 @@ def load_file(
     ref: Reference | None = None,
     progress: Progress | None = None,
     submitted_at: dt.datetime | None = None,
+    user: User | None = None,
 ) -> LoadResult:
-    """Validate ``source`` and append it to the warehouse at ``db`` as one batch (or not at all)."""
+    """Validate ``source`` and append it to the warehouse at ``db`` as one batch (or not at all).
+
+    With ``user``, that account's role and scope are enforced here, where data is written (a
+    bureau writes only its own region and the regions below it; a planner writes nothing), the
+    upload is attributed to it, and every outcome, rejections included, goes to the audit log."""
+    if user is not None:
+        uploader = user.username
+        region = user.upload_scope if user.role == "bureau" else region
+    result = _load(source, db=db, name=name, uploader=uploader, region=region, dry_run=dry_run,
+                   today=today, max_bytes=max_bytes, source_kind=source_kind, ref=ref,
+                   progress=progress, submitted_at=submitted_at, user=user)  # fmt: skip
+    if user is not None and result.status in ("rejected", "already_loaded"):
+        with connect(db, write=True) as con:
+            audit(con, at=utc_now(), actor=user.username, action=f"upload_{result.status}",
+                  target=result.file_name,
+                  detail={"region": region, "errors": [i.rule for i in result.issues
+                                                       if i.severity == "error"][:20]})  # fmt: skip
+    return result
+
+
+def _load(
+    source: Path | bytes,
+    *,
+    db: Path,
+    name: str | None,
+    uploader: str,
+    region: str | None,
+    dry_run: bool,
+    today: dt.date | None,
+    max_bytes: int,
+    source_kind: str,
+    ref: Reference | None,
+    progress: Progress | None,
+    submitted_at: dt.datetime | None,
+    user: User | None,
+) -> LoadResult:
     started = utc_now()
     data = source.read_bytes() if isinstance(source, Path) else source
     file_name = name or (source.name if isinstance(source, Path) else "upload")
-    digest = hashlib.sha256(data).hexdigest()
+    ref = ref or reference()
+    # hashlib lets go of the GIL: the checksum is computed while the file is parsed.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashing = pool.submit(_sha256, data)
+        _tell(progress, 0.05, "读取文件 reading")
+        try:
+            table: Table | None = read_upload(data, file_name, max_bytes=max_bytes)
+            problems: list[Issue] = []
+        except FileRejected as exc:
+            table, problems = None, exc.issues
+        digest = hashing.result()
+    del data  # parsed: the bytes are not needed any more
     result = LoadResult("rejected", file_name, digest)
-    _tell(progress, 0.05, "读取文件 reading")
-    issues, rows, total, skipped = check_file(
-        data, file_name, db=db, region=region, today=today, max_bytes=max_bytes, ref=ref
-    )
+    if user is not None and not user.can_upload:
+        role = user.role if user.active else f"{user.role}, disabled"
+        result.issues = [make_issue("role-cannot-upload", file=file_name, value=user.username,
+                                    role=role)]  # fmt: skip
+        return result
+    if table is None:
+        result.issues = problems
+        return result
+    issues, rows, total, skipped = _check_table(table, db=db, region=region, today=today, ref=ref)
+    table_sheet = table.sheet
+    del table
     result.issues, result.rows_total = issues, total
     if rows is None:
         result.rows_rejected = total
         return result
     _tell(progress, 0.6, "比对已有数据 comparing")
     with connect(db, write=True) as con:
+        locked = _locked_rows(con, rows, file_name, table_sheet)
+        if locked:
+            result.issues = [*issues, *locked]
+            result.rows_rejected = total
+            return result
         earlier = find_committed(con, digest)
         if earlier is not None:
             result.status, result.already_loaded_batch = "already_loaded", earlier
@@ -177,6 +250,7 @@ def load_file(
             record,
             dry_run=dry_run,
             on_written=lambda: _tell(progress, 0.9, "登记批次 recording the batch"),
+            audit_actor=uploader if user is not None else None,
         )
     result.status = "dry_run" if dry_run else "committed"
     result.rows_new = record.counts.new
@@ -185,6 +259,24 @@ def load_file(
     result.rows_rejected = skipped
     _tell(progress, 1.0, "完成 done")
     return result
+
+
+def _locked_rows(
+    con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, file_name: str, sheet: str | None
+) -> list[Issue]:
+    """Rows reporting a quarter an admin has locked (the first few of each quarter)."""
+    locked = locks(con)
+    if not locked:
+        return []
+    hit = rows.filter(pl.col("period").is_in(list(locked))).sort("_row")
+    issues = []
+    for (period,), part in hit.group_by("period", maintain_order=True):
+        by, at = locked[str(period)]
+        for row in part.head(20).iter_rows(named=True):
+            issues.append(make_issue("period-locked", file=file_name, sheet=sheet,
+                                     row=int(row["_row"]), column="period", value=period, by=by,
+                                     at=f"{at:%Y-%m-%d %H:%M}"))  # fmt: skip
+    return issues
 
 
 def _tell(progress: Progress | None, fraction: float, text: str) -> None:

@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import Any
 
 import polars as pl
@@ -70,6 +71,12 @@ class ValidationContext:
     scope_label: str | None
     today: dt.date
 
+    @cached_property
+    def reported_by(self) -> dict[str, frozenset[str]]:
+        """Region code → the indicators it reports (``applicable``, as a map)."""
+        grouped = self.applicable.group_by("region_code").agg("indicator")
+        return {c: frozenset(keys) for c, keys in grouped.iter_rows()}
+
     @classmethod
     def build(
         cls,
@@ -102,16 +109,26 @@ class ValidationContext:
             aliases[_alias_key(i.name_zh)] = i.key
         for i in catalogue.indicators:
             aliases[_alias_key(i.key)] = i.key
-        rules = reporting_rules(catalogue)
-        pairs: set[tuple[str, str]] = set()
+        reported: dict[tuple[str, str], list[str]] = {}
+        for rule in reporting_rules(catalogue):
+            reported.setdefault((rule.jurisdiction, rule.level), []).append(rule.indicator)
+        codes: list[str] = []
+        keys: list[str] = []
         for region in regions:
-            levels = reporter_levels(region)
             jurisdiction = jurisdictions.get(region.code)
-            for rule in rules:
-                if rule.jurisdiction == jurisdiction and rule.level in levels:
-                    pairs.add((region.code, rule.indicator))
-        applicable = pl.DataFrame(
-            sorted(pairs), schema={"region_code": pl.String, "indicator": pl.String}, orient="row"
+            if jurisdiction is None:
+                continue
+            for level in reporter_levels(region):
+                reports = reported.get((jurisdiction, level), [])
+                codes.extend([region.code] * len(reports))
+                keys.extend(reports)
+        applicable = (
+            pl.DataFrame(
+                {"region_code": codes, "indicator": keys},
+                schema={"region_code": pl.String, "indicator": pl.String},
+            )
+            .unique()
+            .sort("region_code", "indicator")
         )
         scope = None
         label = None
@@ -350,13 +367,24 @@ def _period(text: str, today: dt.date) -> tuple[str | None, dt.date | None, str 
 # None means "no rows" for the rows a rule fires on, and "every row" for a scope (``alive``).
 
 
-@dataclass(frozen=True)
 class _Lookup:
-    """One entry per distinct value (or pair of values), and for each row the entry it reads."""
+    """One entry per distinct value (or pair of values), and for each row the entry it reads.
 
-    entries: pl.Series
-    slot: pl.Series  # per row; null where a row reads no entry
-    reachable: int  # rows read only entries[:reachable]
+    ``slot`` (per row; null where a row reads no entry) may be given as a function, computed
+    only when a row is looked up; rows read only ``entries[:reachable]``."""
+
+    def __init__(
+        self, entries: pl.Series, slot: pl.Series | Callable[[], pl.Series], reachable: int
+    ) -> None:
+        self.entries = entries
+        self._slot = slot
+        self.reachable = reachable
+
+    @property
+    def slot(self) -> pl.Series:
+        if not isinstance(self._slot, pl.Series):
+            self._slot = self._slot()
+        return self._slot
 
     def rows(self) -> pl.Series:
         return self.entries.gather(self.slot)
@@ -453,15 +481,20 @@ def _dense_limit(rows: int) -> int:
     return max(2 * rows, 1 << 20)
 
 
-@dataclass(frozen=True)
 class _RegionPairs:
     """Each (region, quarter) pair of the file: was the region valid then, and as what."""
 
-    info: pl.DataFrame  # per pair: _valid, _region_name, _level, _expired, _ended, _old_name
-    slot: pl.Series  # per row: its pair; null without a known region and a quarter
+    def __init__(self, info: pl.DataFrame, slot: Callable[[], pl.Series]) -> None:
+        self.info = info  # per pair: _valid, _region_name, _level, _expired, _ended, _old_name
+        self._slot = slot
+
+    @cached_property
+    def slot(self) -> pl.Series:
+        """Per row: its pair; null without a known region and a quarter."""
+        return self._slot()
 
     def lookup(self, column: str) -> _Lookup:
-        return _Lookup(self.info[column], self.slot, self.info.height)
+        return _Lookup(self.info[column], lambda: self.slot, self.info.height)
 
     @classmethod
     def build(
@@ -474,17 +507,28 @@ class _RegionPairs:
         limit: int,
     ) -> _RegionPairs:
         width = len(ends)
-        key = code_id.cast(pl.Int64) * width + period_id.cast(pl.Int64)
+
+        def key() -> pl.Series:
+            return code_id.cast(pl.Int64) * width + period_id.cast(pl.Int64)
+
         if len(codes) * width <= limit:  # every pair, whether the file has it or not
             present = pl.int_range(len(codes) * width, dtype=pl.Int64, eager=True)
-            slot = key.cast(pl.UInt32)
+
+            def slot() -> pl.Series:
+                return key().cast(pl.UInt32)
+
         else:
-            present = key.drop_nulls().unique().sort()
-            slot = (
-                key.to_frame("k")
+            keys = key()
+            present = keys.drop_nulls().unique().sort()
+            slots = (
+                keys.to_frame("k")
                 .join(present.to_frame("k").with_row_index("slot"), on="k", how="left")
                 .get_column("slot")
             )
+
+            def slot() -> pl.Series:
+                return slots
+
         pairs = pl.DataFrame(
             {
                 "_code": pl.Series(codes, dtype=pl.String).gather(present // max(width, 1)),
@@ -531,18 +575,13 @@ def _pair_info(ctx: ValidationContext, pairs: pl.DataFrame) -> pl.DataFrame:
 
 def _not_applicable(ctx: ValidationContext, codes: list[str], keys: list[str]) -> pl.Series:
     """For each (region, indicator), region-major: True when the region does not report it."""
-    if not codes or not keys:
-        return pl.Series([], dtype=pl.Boolean)
-    grid = pl.int_range(len(codes) * len(keys), dtype=pl.UInt32, eager=True)
-    pairs = pl.DataFrame(
-        {
-            "region_code": pl.Series(codes, dtype=pl.String).gather(grid // len(keys)),
-            "indicator": pl.Series(keys, dtype=pl.String).gather(grid % len(keys)),
-        }
-    )
-    applies = ctx.applicable.with_columns(pl.lit(True).alias("_applies"))
-    joined = pairs.join(applies, on=["region_code", "indicator"], how="left", maintain_order="left")
-    return joined["_applies"].is_null()
+    reports = ctx.reported_by
+    nothing: frozenset[str] = frozenset()
+    flags: list[bool] = []
+    for code in codes:
+        reported = reports.get(code, nothing)
+        flags.extend(k not in reported for k in keys)
+    return pl.Series(flags, dtype=pl.Boolean)
 
 
 # --------------------------------------------------------------------------------------------
@@ -809,12 +848,17 @@ def validate(
     for ids in (code_id, ind_id, period_id):
         keyed = _without(keyed, _Lookup(ids.entries.is_null(), ids.slot, ids.reachable).mask())
     keyed = _without(keyed, _at_positions(n, odd.filter(odd_cells["_value"].is_null())))
+    # One integer per (region, indicator, quarter), dense: quarters are numbered in order, so
+    # a row's previous quarter, when the file has it, is key - 1.
     width_i, width_p = len(indicator_ids), len(period_ids)
-    size = len(code_ids) * width_i * width_p
-    key = (code_id_rows.cast(pl.Int64) * width_i + ind_id_rows) * width_p + period_id_rows
+    size: int | None = len(code_ids) * width_i * width_p
+    if size is not None and (size > limit or size >= 1 << 32):
+        size = None  # too many combinations for arrays: hash joins
+    key_type = pl.UInt32 if size is not None else pl.Int64
+    key = (code_id_rows.cast(key_type) * width_i + ind_id_rows.cast(key_type)) * width_p
+    key = key + period_id_rows.cast(key_type)
     keyed_rows = _positions(keyed, n)
-    keyed_keys = key if keyed is None else key.gather(keyed_rows)
-    repeated = _repeated(keyed_keys, keyed_rows, size, limit)
+    repeated = _repeated(key if keyed is None else key.gather(keyed_rows), keyed_rows, size)
     clean = keyed
     if repeated.len():
         later_rows, same_count = _duplicates(out, raw, repeated, key, numbers, shown_value)
@@ -822,28 +866,21 @@ def validate(
         clean = _without(keyed, _at_positions(n, later_rows))
 
     # trends against the previous quarter
-    previous_id = [period_ids.get(_quarter_label(quarters[label][1] - 1)) for label in period_ids]
     trend = _trend_kinds(info)
     if any(trend):
-        prev_period = _Lookup(
-            pl.Series(previous_id, dtype=pl.UInt32), period_id_rows, len(previous_id)
+        ordinals = [quarters[label][1] for label in period_ids]
+        first = [i == 0 or ordinals[i - 1] != o - 1 for i, o in enumerate(ordinals)]
+        _trend_warnings(
+            out,
+            clean,
+            key,
+            size,
+            first,
+            _Lookup(pl.Series(first, dtype=pl.Boolean), period_id_rows, len(first)),
+            ind.lookup(trend, pl.UInt8),
+            numbers,
+            shown_value,
         )
-        prev_key = (code_id_rows.cast(pl.Int64) * width_i + ind_id_rows) * width_p + (
-            prev_period.rows()
-        )
-        relevant = _within(ind.lookup([k > 0 for k in trend]).mask(), clean)
-        if relevant is not None:
-            _trend_warnings(
-                out,
-                relevant.arg_true(),
-                ind.lookup(trend, pl.UInt8),
-                key,
-                prev_key,
-                numbers,
-                size,
-                limit,
-                shown_value,
-            )
     del previous  # see _trend_warnings
 
     rows = _clean_rows(
@@ -863,21 +900,18 @@ def validate(
     return result
 
 
-def _quarter_label(ordinal: int) -> str:
-    return f"{ordinal // 4}Q{ordinal % 4 + 1}"
-
-
-def _repeated(keys: pl.Series, positions: pl.Series, size: int, limit: int) -> pl.Series:
-    """Those of ``positions`` (rows with ``keys``) whose key occurs more than once."""
-    if size <= limit:
-        # Scatter each row's position at its key: some row owns each key; any row that does not
-        # own its key shares it with another.
-        owner = pl.repeat(None, size, dtype=pl.UInt32, eager=True).scatter(keys, positions)
-        lost = (owner.gather(keys) != positions).fill_null(True)
-        if not lost.any():
-            return positions.clear()
-        return positions.filter(keys.is_in(keys.filter(lost).unique().implode()))
-    return positions.filter(keys.is_duplicated())
+def _repeated(keys: pl.Series, positions: pl.Series, size: int | None) -> pl.Series:
+    """Those of ``positions`` (rows with ``keys``, below ``size`` when given) whose key occurs
+    more than once."""
+    if size is None:
+        return positions.filter(keys.is_duplicated())
+    # Scatter each row's position at its key: one row owns each key, and a row that does not
+    # own its key shares it with another.
+    owner = pl.repeat(None, size, dtype=pl.UInt32, eager=True).scatter(keys, positions)
+    lost = (owner.gather(keys) != positions).fill_null(True)
+    if not lost.any():
+        return positions.clear()
+    return positions.filter(keys.is_in(keys.filter(lost).unique().implode()))
 
 
 def _duplicates(
@@ -946,32 +980,46 @@ def _trend_kinds(info: Sequence[IndicatorInfo | None]) -> list[int]:
 
 def _trend_warnings(
     out: _Collector,
-    rows: pl.Series,
-    kind: _Lookup,
+    clean: pl.Series | None,
     key: pl.Series,
-    prev_key: pl.Series,
+    size: int | None,
+    first: list[bool],
+    first_of_row: _Lookup,
+    kind: _Lookup,
     numbers: pl.Series,
-    size: int,
-    limit: int,
     shown_value: Callable[[pl.Series], pl.Series],
 ) -> None:
     """Warn when a stock falls or a flow jumps tenfold against the previous quarter.
 
-    ``rows`` are the clean rows of indicators with a trend rule; the previous quarter's value
-    comes from the file, from the row with the same region and indicator one quarter earlier.
+    The previous quarter's value comes from the file: the clean row with the same region and
+    indicator one quarter earlier (``key - 1``, unless the quarter is ``first``: the file does
+    not have the one before it).
 
-    ``previous`` (the warehouse lookup :func:`validate` is given) is never asked: the previous
-    implementation asked it for the rows whose previous quarter the file lacks, but selected
-    those rows as the file's keys anti-joined with themselves, which is always empty; this
-    keeps that behaviour."""
-    keys, before, values = key.gather(rows), prev_key.gather(rows), numbers.gather(rows)
-    if size <= limit:
+    ``previous`` (the warehouse lookup :func:`validate` is given) is never asked: the earlier,
+    join-based implementation meant to ask it for the rows whose previous quarter the file lacks,
+    but selected them as the file's own keys anti-joined with themselves, which is always empty.
+    This keeps that behaviour."""
+    rows = None if clean is None else clean.arg_true()
+    keys = key if rows is None else key.gather(rows)
+    values = numbers if rows is None else numbers.gather(rows)
+    if size is not None:
         at = pl.repeat(None, size, dtype=pl.Float64, eager=True).scatter(keys, values)
-        prev = at.gather(before)
+        before = at.shift(1)
+        width = len(first)  # the keys of quarter p are p, p + width, p + 2 * width, …
+        cleared = [
+            pl.int_range(p, size, width, dtype=pl.UInt32, eager=True)
+            for p, is_first in enumerate(first)
+            if is_first
+        ]
+        if cleared:
+            before = before.scatter(pl.concat(cleared), None)
+        prev = before.gather(keys)
     else:
-        known = pl.DataFrame({"k": keys, "prev": values})
-        prev = before.to_frame("k").join(known, on="k", how="left", maintain_order="left")["prev"]
-    kinds = kind.at(rows)
+        known = pl.DataFrame({"k": keys + 1, "prev": values})
+        prev = keys.to_frame("k").join(known, on="k", how="left", maintain_order="left")["prev"]
+        is_first = first_of_row.rows() if rows is None else first_of_row.at(rows)
+        prev = prev.set(is_first.fill_null(True), None)
+    kinds = kind.rows() if rows is None else kind.at(rows)
     fell = ((kinds == _STOCK_FELL) & (values < prev)).fill_null(False)
     jumped = ((kinds == _FLOW_JUMP) & (prev > 0) & (values > 10 * prev)).fill_null(False)
 
@@ -983,7 +1031,7 @@ def _trend_warnings(
         if fired.len() == 0:
             continue
         head = fired.head(ISSUE_CAP)
-        positions = rows.gather(head)
+        positions = head if rows is None else rows.gather(head)
         listed = pl.DataFrame(
             {
                 "_row": out.row.gather(positions),
@@ -1014,8 +1062,11 @@ def _clean_rows(
             entries = pl.Series(name, normalised, dtype=pl.String)
             columns.append(entries.gather(rows_of(distinct.slot)))
     columns.append(rows_of(numbers).alias("value"))
-    note = rows_of(raw["note"]).str.strip_chars()
-    columns.append(note.set(note == "", None) if note.len() else note)
+    note = rows_of(raw["note"])
+    if note.null_count() < note.len():  # trimmed, and empty notes are none
+        note = note.str.strip_chars()
+        note = note.set(note == "", None)
+    columns.append(note)
     return pl.DataFrame(columns)
 
 

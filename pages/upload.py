@@ -13,6 +13,7 @@ from target_monitor.i18n import t
 lang = ui.lang()
 r = ui.ref()
 st.title(t("upload.title", lang))
+user = ui.current_user()
 
 as_of = ui.as_of()
 last = Quarter.of(as_of).previous()
@@ -23,6 +24,9 @@ for _ in range(16):
     q = q.previous()
 reporters = [x for x in r.regions if x.level in ("city", "county", "town") or x.code == "440000"]
 codes = sorted({x.code for x in reporters if x.valid_on(last.end)})
+scope = ui.scope_codes(user.upload_scope) if user is not None and user.upload_scope else None
+if scope is not None:
+    codes = [c for c in codes if c in scope]
 names = {x.code: x.name for x in r.regions}
 default_region = ui.param("region", "440100")
 c1, c2 = st.columns(2)
@@ -52,8 +56,20 @@ d2.download_button(
     icon=":material/download:",
 )
 
-uploaded = st.file_uploader(t("upload.file", lang), type=["xlsx", "csv"], key="upload_file")
-if uploaded is not None:
+locks = ui.locks()
+if period in locks:
+    by, at = locks[period]
+    st.warning(t("upload.locked", lang, period=period, by=by, at=f"{at:%Y-%m-%d}"))
+if user is None:
+    st.info(t("upload.login", lang))
+elif not user.can_upload:
+    st.info(t("upload.planner", lang))
+uploaded = (
+    st.file_uploader(t("upload.file", lang), type=["xlsx", "csv"], key="upload_file")
+    if user is not None and user.can_upload
+    else None
+)
+if uploaded is not None and user is not None:
     data = uploaded.getvalue()
     digest = hashlib.sha256(data).hexdigest()
     state = st.session_state.setdefault("uploads", {})

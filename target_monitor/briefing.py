@@ -18,7 +18,6 @@ from typing import Any
 
 from fontTools.ttLib import TTCollection  # type: ignore[import-untyped]
 from fpdf import FPDF, FontFace
-from fpdf.enums import WrapMode
 
 from etl.catalogue import Catalogue, Target
 from etl.load import reference
@@ -30,7 +29,7 @@ from warehouse.engine import GoalDetail
 
 OFFICE = "广东省工业和信息化厅 中小企业处"
 TITLE = ("中小微企业服务体系目标监测", "领导汇报材料")
-ATTENTION = ("off_track", "at_risk")  # the order of the goal pages: worst first
+ATTENTION = ("off_track", "at_risk")  # the goal pages, worst first
 STRINGS: dict[str, str] = {
     "running": "中小微企业服务体系目标监测 · 领导汇报材料",
     "asof": "数据截至 {date}",
@@ -73,6 +72,7 @@ NO_START, NO_END = "，。、；：？！）》」』”’〕】…%", "（《�
 M, TOP, BOTTOM, W = 16.0, 22.0, 16.0, 178.0  # mm: margins, content width
 GREY, DARK, BLUE, SHADE = (100, 100, 100), (30, 30, 30), (0, 114, 178), (244, 244, 244)
 HEAD = FontFace("cjk", "B", 8.5, (255, 255, 255), (60, 60, 60))
+Row = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -96,23 +96,13 @@ class BriefingSummary:
 
 
 def _face(path: Path) -> tuple[str, int]:
-    """The file and, in a collection, the index of its Simplified Chinese face."""
+    """The file and, in a font collection, the index of its Simplified Chinese face."""
     if path.suffix.lower() != ".ttc":
         return str(path), 0
     fonts = TTCollection(str(path), lazy=True)
     names = [str(f["name"].getDebugName(1) or "") for f in fonts.fonts]
     fonts.close()
     return str(path), next((i for i, n in enumerate(names) if n.endswith(" SC")), 0)
-
-
-def _fonts() -> tuple[tuple[str, int], tuple[str, int]]:
-    files = export.cjk_font_files()
-    if not files:
-        raise export.NoCJKFont()
-    sans = [f for f in files if "serif" not in f.name.lower()] or files
-    regular = next((f for f in sans if "regular" in f.name.lower()), sans[0])
-    bold = regular.with_name(regular.name.replace("Regular", "Bold"))
-    return _face(regular), _face(bold if bold.is_file() else regular)
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -130,12 +120,25 @@ def _zh_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def _glued(before: str, after: str) -> bool:
+    """No line break between these: closing punctuation, an opening bracket, or a number or
+    word and what touches it (``5个``, ``2015``)."""
+    word = (before.isascii() or after.isascii()) and not (before.isspace() or after.isspace())
+    return after in NO_START or before in NO_END or word
+
+
 class _Pdf(FPDF):
     def __init__(self, as_of: dt.date, footer: str, sample: bool) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
-        (regular, r_index), (bold, b_index) = _fonts()
-        self.add_font("cjk", "", regular, collection_font_number=r_index)
-        self.add_font("cjk", "B", bold, collection_font_number=b_index)
+        files = export.cjk_font_files()
+        if not files:
+            raise export.NoCJKFont()
+        sans = [f for f in files if "serif" not in f.name.lower()] or files
+        regular = next((f for f in sans if "regular" in f.name.lower()), sans[0])
+        bold = regular.with_name(regular.name.replace("Regular", "Bold"))
+        for style, path in (("", regular), ("B", bold if bold.is_file() else regular)):
+            name, index = _face(path)
+            self.add_font("cjk", style, name, collection_font_number=index)
         self.set_margins(M, TOP, M)
         self.set_auto_page_break(True, margin=BOTTOM + 4)
         self.as_of, self.footer_text, self.sample = as_of, footer, sample
@@ -144,25 +147,43 @@ class _Pdf(FPDF):
         self.set_font("cjk", "B" if bold else "", size)
         self.set_text_color(*colour)
 
+    def put(self, text: str, size: float, *, w: float = W, h: float = 5, **kw: Any) -> None:
+        """One line of text, then the next line, or on along this one if ``inline`` (``x``/``y``
+        place it; ``bold``, ``colour``; the rest goes to ``cell``)."""
+        self.set_xy(kw.pop("x", self.get_x()), kw.pop("y", self.get_y()))
+        self.style(size, kw.pop("bold", False), kw.pop("colour", DARK))
+        after = ("RIGHT", "TOP") if kw.pop("inline", False) else ("LMARGIN", "NEXT")
+        self.cell(w, h, text, new_x=after[0], new_y=after[1], **kw)
+
+    def para(self, text: str, size: float = 10, *, w: float = W, h: float = 6, **kw: Any) -> int:
+        """Wrapped text at the left margin; returns the number of lines."""
+        self.set_xy(kw.pop("x", self.get_x()), kw.pop("y", self.get_y()))
+        self.style(size, kw.get("bold", False), kw.get("colour", DARK))
+        lines = self.wrap(w, text)
+        for line in lines:
+            self.put(line, size, w=w, h=h, **kw)
+        return len(lines)
+
+    def box(self, x: float, y: float, w: float, h: float, colour: tuple[int, int, int]) -> None:
+        self.set_fill_color(*colour)
+        self.rect(x, y, w, h, style="F")
+
     def header(self) -> None:
         if self.page_no() > 1:
-            self.style(8, colour=GREY)
-            self.set_xy(M, 10)
-            self.cell(W / 2, 5, STRINGS["running"])
-            self.cell(W / 2, 5, STRINGS["asof"].format(date=_zh_date(self.as_of)), align="R")
+            self.put(STRINGS["running"], 8, w=W / 2, x=M, y=10, colour=GREY, inline=True)
+            date = STRINGS["asof"].format(date=_zh_date(self.as_of))
+            self.put(date, 8, w=W / 2, y=10, colour=GREY, align="R")
             self.set_draw_color(200, 200, 200)
             self.line(M, 16, M + W, 16)
             self.set_y(TOP)
 
     def footer(self) -> None:
-        self.set_y(-BOTTOM)
-        self.style(8, colour=GREY)
-        self.cell(W * 0.7, 5, self.footer_text)
-        self.cell(W * 0.3, 5, STRINGS["page"].format(n=self.page_no()), align="R")
+        self.put(self.footer_text, 8, w=W * 0.7, x=M, y=-BOTTOM, colour=GREY, inline=True)
+        self.put(STRINGS["page"].format(n=self.page_no()), 8, w=W * 0.3, colour=GREY, align="R")
 
     def wrap(self, width: float, text: str) -> list[str]:
-        """Lines of ``text`` in ``width`` with the current font, never starting a line with closing
-        punctuation nor ending one with an opening bracket, nor splitting a number or word."""
+        """Lines of ``text`` in ``width`` with the current font, breaking Chinese-style (no
+        closing punctuation first on a line, no one-character last line)."""
         lines, start, room = [], 0, width - 2 * self.c_margin
         while start < len(text):
             end = start + 1
@@ -172,19 +193,21 @@ class _Pdf(FPDF):
                 end -= 1
             lines.append(text[start:end])
             start = end
+        last = lines[-2:] if len(lines) > 1 else ["", ""]
+        if len(last[1]) == 1 and len(last[0]) > 2 and not _glued(last[0][-2], last[0][-1]):
+            lines[-2:] = [last[0][:-1], last[0][-1] + last[1]]
         return lines
 
-    def para(self, text: str, size: float = 10, *, bold: bool = False, h: float = 6) -> None:
-        self.style(size, bold)
-        for line in self.wrap(W, text):
-            self.cell(W, h, line, new_x="LMARGIN", new_y="NEXT")
-
-
-def _glued(before: str, after: str) -> bool:
-    """No break here: closing punctuation, an opening bracket, or a number or word and what
-    touches it (``5个``, ``2015``)."""
-    word = (before.isascii() or after.isascii()) and not (before.isspace() or after.isspace())
-    return after in NO_START or before in NO_END or word
+    def grid(self, widths: tuple[float, ...], align: tuple[str, ...], size: float) -> Any:
+        """A table with white cells, light rules and the dark heading row."""
+        self.style(size)
+        self.set_fill_color(255, 255, 255)
+        self.set_draw_color(190, 190, 190)
+        return self.table(
+            col_widths=widths, width=sum(widths), align="LEFT", line_height=size / 2,
+            padding=(0.8, 1.2), headings_style=HEAD, text_align=align, v_align="MIDDLE",
+            borders_layout="HORIZONTAL_LINES",
+        )  # fmt: skip
 
 
 def goal_name(catalogue: Catalogue, target_id: str) -> str:
@@ -192,9 +215,9 @@ def goal_name(catalogue: Catalogue, target_id: str) -> str:
     return f"{catalogue.indicator(target.indicator).name_zh}（{target.deadline.year}）"
 
 
-def _document(catalogue: Catalogue, target: Target, *, article: bool = True) -> str:
+def _document(catalogue: Catalogue, target: Target, article: str = "") -> str:
     d = catalogue.document(target.document)
-    return f"{d.number or ''}《{d.title}》" + (target.article if article else "")
+    return f"{d.number or ''}《{d.title}》{article}"
 
 
 def source_of(catalogue: Catalogue, target: Target) -> str:
@@ -209,13 +232,12 @@ def _goal_text(catalogue: Catalogue, target: Target) -> str:
         text = f"{target.min:g}～{target.max:g}{target.unit}"
     else:
         text = f"{SYMBOL[target.comparator]} {charts.format_number(target.value, target.unit)}"
-    if target.scope.applies_to == "each":
-        return f"每个{target.scope.unit_kind or LEVEL[target.scope.level]} {text}"
-    return text
+    each = target.scope.unit_kind or LEVEL[target.scope.level]
+    return f"每个{each} {text}" if target.scope.applies_to == "each" else text
 
 
-def _value(row: dict[str, Any], key: str) -> str:
-    """A figure of an evaluate row as the pages print it (per-unit goals: share of units met)."""
+def _value(row: Row, key: str) -> str:
+    """A figure of an evaluate row as printed (per-unit goals: the share of units that meet)."""
     value, unit = row[key], row["unit"]
     if value is None:
         return "—"
@@ -228,19 +250,14 @@ def _value(row: dict[str, Any], key: str) -> str:
 
 def _cover(pdf: _Pdf, scope: str, office: str) -> None:
     pdf.add_page()
-    pdf.set_fill_color(*BLUE)
-    pdf.rect(0, 0, 210, 8, style="F")
+    pdf.box(0, 0, 210, 8, BLUE)
     pdf.set_y(78)
     for line in TITLE:
-        pdf.para(line, 26, bold=True, h=14)
-    pdf.set_draw_color(*BLUE)
-    pdf.set_line_width(0.8)
-    pdf.line(M, pdf.get_y() + 6, M + 60, pdf.get_y() + 6)
-    pdf.set_line_width(0.2)
-    pdf.set_y(pdf.get_y() + 16)
-    pdf.para(STRINGS["asof"].format(date=_zh_date(pdf.as_of)), 14, h=9)
-    pdf.para(STRINGS["office"].format(office=office), 12, h=8)
-    pdf.para(scope, 11, h=8)
+        pdf.put(line, 26, h=14, bold=True)
+    pdf.box(M + pdf.c_margin, pdf.get_y() + 6, 58, 0.8, BLUE)
+    pdf.put(STRINGS["asof"].format(date=_zh_date(pdf.as_of)), 14, h=9, y=pdf.get_y() + 16)
+    pdf.put(STRINGS["office"].format(office=office), 12, h=8)
+    pdf.put(scope, 11, h=8)
     if pdf.sample:
         pdf.set_xy(M, 228)
         pdf.set_fill_color(255, 243, 205)
@@ -249,103 +266,90 @@ def _cover(pdf: _Pdf, scope: str, office: str) -> None:
         pdf.multi_cell(W, 8, STRINGS["sample"], border=1, fill=True, padding=4)
 
 
-def _summary(pdf: _Pdf, catalogue: Catalogue, rows: list[dict[str, Any]]) -> None:
+def _summary(pdf: _Pdf, catalogue: Catalogue, rows: list[Row]) -> None:
     pdf.add_page()
-    pdf.para(STRINGS["s1"], 15, bold=True, h=9)
+    pdf.put(STRINGS["s1"], 15, h=9, bold=True)
     counts = {s: sum(r["status"] == s for r in rows) for s in charts.STATUS_ORDER}
     text = "，".join(f"{status_label(s)} {n} 项" for s, n in counts.items() if n)
-    pdf.para(STRINGS["s1.lead"].format(date=_zh_date(pdf.as_of), n=len(rows), counts=text), 10)
+    pdf.para(STRINGS["s1.lead"].format(date=_zh_date(pdf.as_of), n=len(rows), counts=text))
     pdf.ln(2)
-    widths = (9, 72, 18, 28, 22, 12, 17)
+    widths = (9.0, 70.0, 18.0, 28.0, 24.0, 12.0, 17.0)
     group = FontFace("cjk", "B", 8, DARK, (232, 238, 244))
-    pdf.style(8)
-    with pdf.table(
-        col_widths=widths, width=W, line_height=4.2, padding=(0.8, 1.2), headings_style=HEAD,
-        text_align=("CENTER", "LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "CENTER"),
-        borders_layout="HORIZONTAL_LINES", v_align="MIDDLE",
-    ) as table:  # fmt: skip
-        heading = table.row()
-        for i, col in enumerate(STRINGS["cols"].split("|")):
-            heading.cell(col, align="CENTER" if i in (0, 6) else None)
+    with pdf.grid(widths, ("C", "L", "L", "R", "R", "R", "C"), 8) as table:
+        table.row(STRINGS["cols"].split("|"))
         document = None
         for i, row in enumerate(rows, start=1):
             target = catalogue.target(row["target_id"])
             if target.document != document:
                 document = target.document
-                table.row().cell(_document(catalogue, target, article=False), colspan=7, style=group)
+                table.row().cell(_document(catalogue, target), colspan=7, style=group)
             final, colour = row["attainment_final"], charts.STATUS_COLOURS[row["status"]]
             texts = [str(i), goal_name(catalogue, target.id), target.article]
             texts += [_goal_text(catalogue, target), _value(row, "actual")]
             texts.append("—" if final is None else f"{final:.0%}")
             cells = table.row()
-            for text, width in zip(texts, widths, strict=False):
+            for text, width in zip(texts, widths, strict=False):  # wrapped the Chinese way
                 cells.cell("\n".join(pdf.wrap(width - 2.7 + 2 * pdf.c_margin, text)))
             face = FontFace("cjk", "B", 8, _on(colour), colour)
             cells.cell(status_label(row["status"]), style=face)
 
 
-def _metrics(pdf: _Pdf, row: dict[str, Any]) -> None:
-    done = row["completeness"]
+def _metrics(pdf: _Pdf, row: Row) -> None:
+    done, y, box = row["completeness"], pdf.get_y(), W / 6
     keys = ("actual", "planned", "final", "projected", "required_rate")
     items = [(f"goal.metric.{k.split('_')[-1]}", _value(row, k)) for k in keys]
     items.append(("goal.metric.completeness", "—" if done is None else f"{done:.0%}"))
-    y, box = pdf.get_y(), W / len(items)
     for i, (key, value) in enumerate(items):
         x = M + i * box
-        pdf.set_fill_color(*SHADE)
-        pdf.rect(x + 0.6, y, box - 1.2, 16, style="F")
+        pdf.box(x + 0.6, y, box - 1.2, 16, SHADE)
         if key == "goal.metric.rate":
-            pdf.set_fill_color(*_rgb(charts.STATUS_COLOURS[row["status"]]))
-            pdf.rect(x + 0.6, y, 1.2, 16, style="F")
-        pdf.set_xy(x + 2.5, y + 1.8)
-        pdf.style(8, colour=GREY)
-        pdf.cell(box - 4, 4, t(key))
-        pdf.set_xy(x + 2.5, y + 7.5)
-        pdf.style(12 if len(value) < 10 else 9.5, bold=True)
-        pdf.cell(box - 4, 6, value)
+            pdf.box(x + 0.6, y, 1.2, 16, _rgb(charts.STATUS_COLOURS[row["status"]]))
+        pdf.put(t(key), 8, w=box - 4, h=4, x=x + 2.5, y=y + 1.8, colour=GREY)
+        pdf.put(
+            value, 12 if len(value) < 8 else 10, w=box - 4, h=6, x=x + 2.5, y=y + 7.5, bold=True
+        )
     pdf.set_xy(M, y + 19)
 
 
-def _rate_sentence(catalogue: Catalogue, target: Target, row: dict[str, Any]) -> str:
+def _rate_sentence(catalogue: Catalogue, target: Target, row: Row) -> str:
     goal, rate, latest = _goal_text(catalogue, target), row["required_rate"], row["latest_period"]
-    if rate is not None and rate > 0 and latest:
-        scope = "本年度" if target.recurrence == "yearly" else ""
-        quarter = Quarter.parse(latest).next().label_zh()
-        return STRINGS["rate"].format(
-            scope=scope, goal=goal, quarter=quarter, rate=_value(row, "required_rate")
-        )
-    return STRINGS["rate.none"].format(actual=_value(row, "actual"), goal=goal)
+    if rate is None or rate <= 0 or not latest:
+        return STRINGS["rate.none"].format(actual=_value(row, "actual"), goal=goal)
+    scope = "本年度" if target.recurrence == "yearly" else ""
+    quarter = Quarter.parse(latest).next().label_zh()
+    return STRINGS["rate"].format(
+        scope=scope, goal=goal, quarter=quarter, rate=_value(row, "required_rate")
+    )
 
 
 def _goal_page(pdf: _Pdf, detail: GoalDetail, names: dict[str, str], i: int, n: int) -> None:
-    catalogue = reference().catalogue
-    row = detail.status.row(0, named=True)
+    catalogue, row = reference().catalogue, detail.status.row(0, named=True)
     target = catalogue.target(row["target_id"])
     pdf.add_page()
     pdf.set_auto_page_break(False)  # one page per goal: the chart takes the room that is left
-    pdf.style(10, bold=True, colour=BLUE)
-    pdf.cell(W, 6, STRINGS["s2"].format(i=i, n=n), new_x="LMARGIN", new_y="NEXT")
-    pdf.para(goal_name(catalogue, target.id), 16, bold=True, h=9)
+    pdf.put(STRINGS["s2"].format(i=i, n=n), 10, h=6, bold=True, colour=BLUE)
+    pdf.para(goal_name(catalogue, target.id), 16, h=9, bold=True)
     colour, label = charts.STATUS_COLOURS[row["status"]], status_label(row["status"])
     pdf.set_fill_color(*_rgb(colour))
-    pdf.style(9.5, bold=True, colour=_on(colour))
-    pdf.cell(pdf.get_string_width(label) + 6, 6.5, label, fill=True, align="C")
-    pdf.style(9.5, colour=GREY)
-    pdf.cell(0, 6.5, f"   {source_of(catalogue, target)} · 目标：{_goal_text(catalogue, target)}")
-    pdf.ln(9)
+    pdf.style(9.5, bold=True)  # the badge's width is measured in its own font
+    badge = dict(bold=True, colour=_on(colour), fill=True, align="C", inline=True)
+    pdf.put(label, 9.5, w=pdf.get_string_width(label) + 6, h=6.5, **badge)
+    goal = _goal_text(catalogue, target)
+    pdf.put(f"   {source_of(catalogue, target)} · 目标：{goal}", 9.5, w=0, h=6.5, colour=GREY)
+    pdf.ln(2.5)
     _metrics(pdf, row)
-    pdf.para(_rate_sentence(catalogue, target, row), 10.5, h=6)
+    pdf.para(_rate_sentence(catalogue, target, row), 10.5)
     left, right = 84.0, W - 90.0
     known = [r for r in detail.regions.to_dicts() if r["value"] is not None][:10]
     short = [names.get(c, c) for c in row["units_short"] or []]
-    pdf.style(9)
-    notes = [_document(catalogue, target), STRINGS["lead"].format(lead="、".join(target.lead) or "—")]
+    notes = [_document(catalogue, target, target.article)]
+    notes.append(STRINGS["lead"].format(lead="、".join(target.lead) or "—"))
     if short:
-        more = "等" if len(short) > 20 else ""
-        names_text = "、".join(short[:20]) + more
-        notes.append(STRINGS["short"].format(n=len(short), m=row["units_total"], names=names_text))
-    quote = pdf.wrap(right - 4, f"“{target.quote}”")
-    right_h = 8 + 5 * (sum(len(pdf.wrap(right, x)) for x in notes) + len(quote)) + 8
+        more = "、".join(short[:20]) + ("等" if len(short) > 20 else "")
+        notes.append(STRINGS["short"].format(n=len(short), m=row["units_total"], names=more))
+    pdf.style(9)
+    quote = pdf.wrap(right - 6, f"“{target.quote}”")
+    right_h = 16 + 5 * (sum(len(pdf.wrap(right, x)) for x in notes) + len(quote))
     bottom_h = max(8 + 5.2 * (len(known) + 1), right_h)
     chart = charts.goal_trajectory(
         detail.series.to_dicts(), final=row["final"], deadline=target.deadline,
@@ -355,70 +359,52 @@ def _goal_page(pdf: _Pdf, detail: GoalDetail, names: dict[str, str], i: int, n: 
     png = export.chart_png(export.with_footer(chart, footer), scale=2, width=760)
     px_w, px_h = struct.unpack(">II", png[16:24])
     y = pdf.get_y() + 2
-    h = min(W * px_h / px_w, 297 - BOTTOM - 8 - y - bottom_h - 4)
-    w = h * px_w / px_h
-    pdf.image(io.BytesIO(png), x=M + (W - w) / 2, y=y, w=w, h=h)
+    h = min(W * px_h / px_w, 297 - BOTTOM - 12 - y - bottom_h)
+    pdf.image(io.BytesIO(png), x=M + (W - h * px_w / px_h) / 2, y=y, h=h, w=h * px_w / px_h)
     y += h + 4
-    pdf.set_xy(M, y)
-    pdf.para(STRINGS["rank"], 10, bold=True, h=7)
-    _ranking(pdf, known, bool(row["units_total"]), target.unit, left)
+    pdf.put(STRINGS["rank"], 10, h=7, x=M, y=y, bold=True)
+    _ranking(pdf, known, bool(row["units_total"]), target.unit)
     pdf.set_left_margin(M + left + 6)
-    pdf.set_xy(M + left + 6, y)
-    pdf.style(10, bold=True)
-    pdf.cell(right, 7, STRINGS["source"], new_x="LMARGIN", new_y="NEXT")
-    pdf.style(9)
-    for line in [*pdf.wrap(right, notes[0]), *pdf.wrap(right, notes[1])]:
-        pdf.cell(right, 5, line, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_fill_color(*SHADE)
-    pdf.rect(pdf.get_x(), pdf.get_y() + 1.5, right, 5 * len(quote) + 4, style="F")
+    pdf.put(STRINGS["source"], 10, w=right, h=7, x=M + left + 6, y=y, bold=True)
+    for note in notes[:2]:
+        pdf.para(note, 9, w=right, h=5)
+    pdf.box(pdf.get_x(), pdf.get_y() + 1.5, right, 5 * len(quote) + 4, SHADE)
     pdf.set_y(pdf.get_y() + 3.5)
     for line in quote:
-        pdf.cell(right, 5, "  " + line, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_y(pdf.get_y() + 4)
-    pdf.style(9, colour=GREY)
-    for line in pdf.wrap(right, notes[2]) if short else []:
-        pdf.cell(right, 5, line, new_x="LMARGIN", new_y="NEXT")
+        pdf.put(line, 9, w=right - 6, x=M + left + 9)
+    if short:
+        pdf.para(notes[2], 9, w=right, h=5, y=pdf.get_y() + 4, colour=GREY)
     pdf.set_left_margin(M)
     pdf.set_auto_page_break(True, margin=BOTTOM + 4)
 
 
-def _ranking(pdf: _Pdf, known: list[dict[str, Any]], units: bool, unit: str, width: float) -> None:
+def _ranking(pdf: _Pdf, known: list[Row], units: bool, unit: str) -> None:
     if not known:
-        pdf.para(STRINGS["rank.none"], 9)
+        pdf.put(STRINGS["rank.none"], 9)
         return
     extra = any(r["meets"] is not None or r["share"] is not None for r in known)
     cols = [*STRINGS["rank.cols"].split("|"), t("col.meets" if units else "col.share")]
-    pdf.style(8.5)
-    with pdf.table(
-        col_widths=(12, 30, 22, 20) if extra else (14, 40, 30), width=width, align="LEFT",
-        line_height=4.4, padding=(0.4, 1.5), headings_style=HEAD, v_align="MIDDLE",
-        borders_layout="HORIZONTAL_LINES", text_align=("CENTER", "LEFT", "RIGHT", "RIGHT"),
-    ) as table:  # fmt: skip
-        table.row(cols if extra else cols[:3])
+    widths = (12.0, 30.0, 22.0, 20.0) if extra else (14.0, 40.0, 30.0)
+    with pdf.grid(widths, ("C", "L", "R", "R")[: len(widths)], 8.5) as table:
+        table.row(cols[: len(widths)])
         for rank, r in enumerate(known, start=1):
-            cells = [str(rank), r["name"], charts.format_number(r["value"], unit)]
             share = "—" if r["share"] is None else f"{r['share']:.1%}"
-            cells.append(share if r["meets"] is None else ("是" if r["meets"] else "否"))
-            table.row(cells if extra else cells[:3])
+            meets = share if r["meets"] is None else ("是" if r["meets"] else "否")
+            cells = [str(rank), r["name"], charts.format_number(r["value"], unit), meets]
+            table.row(cells[: len(widths)])
 
 
-def _notes(pdf: _Pdf, catalogue: Catalogue, rows: list[dict[str, Any]]) -> None:
+def _notes(pdf: _Pdf, catalogue: Catalogue, rows: list[Row]) -> None:
     pdf.add_page()
-    pdf.para(STRINGS["notes"], 15, bold=True, h=9)
+    pdf.put(STRINGS["notes"], 15, h=9, bold=True)
     pdf.para(STRINGS["n.method"].format(date=_zh_date(pdf.as_of)), 9.5, h=5.5)
     pdf.para(STRINGS["n.data"] + (STRINGS["sample"] if pdf.sample else ""), 9.5, h=5.5)
-    pdf.ln(3)
-    pdf.para(STRINGS["n.status"], 11, bold=True, h=7)
+    pdf.put(STRINGS["n.status"], 11, h=7, y=pdf.get_y() + 3, bold=True)
     for status in charts.STATUS_ORDER:
-        pdf.set_fill_color(*_rgb(charts.STATUS_COLOURS[status]))
-        pdf.rect(M, pdf.get_y() + 1.3, 3, 3, style="F")
-        pdf.set_x(M + 5)
-        pdf.style(9, bold=True)
-        pdf.cell(20, 5.5, status_label(status))
-        pdf.style(9)
-        pdf.cell(W - 25, 5.5, STRINGS[f"st.{status}"], new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
-    pdf.para(STRINGS["n.docs"], 11, bold=True, h=7)
+        pdf.box(M, pdf.get_y() + 1.3, 3, 3, _rgb(charts.STATUS_COLOURS[status]))
+        pdf.put(status_label(status), 9, w=20, h=5.5, x=M + 5, bold=True, inline=True)
+        pdf.put(STRINGS[f"st.{status}"], 9, w=W - 25, h=5.5)
+    pdf.put(STRINGS["n.docs"], 11, h=7, y=pdf.get_y() + 3, bold=True)
     articles: dict[str, dict[str, None]] = {}
     for r in rows:
         target = catalogue.target(r["target_id"])
@@ -427,7 +413,7 @@ def _notes(pdf: _Pdf, catalogue: Catalogue, rows: list[dict[str, Any]]) -> None:
         d = catalogue.document(doc_id)
         text = STRINGS["n.doc"].format(
             i=i, number=d.number or "", title=d.title, issuer=d.issuer, date=_zh_date(d.date),
-            articles="、".join(cited),
+            articles="；".join(cited),
         )  # fmt: skip
         pdf.para(text, 9, h=5.5)
         pdf.ln(1.5)
@@ -452,7 +438,9 @@ def build_briefing(
     rows = [r for r in status.to_dicts() if document in (None, r["document"])]
     headline = [r for r in rows if r["headline"]]
     attention = [r for s in ATTENTION for r in rows if r["status"] == s]
-    footer = ("示例数据 · " if sample else "") + f"数据截至 {day.isoformat()} · 目标监测 Target Monitor"
+    footer = (
+        "示例数据 · " if sample else ""
+    ) + f"数据截至 {day.isoformat()} · 目标监测 Target Monitor"
     pdf = _Pdf(day, footer, sample)
     pdf.set_title(" ".join(TITLE))
     pdf.set_author(office)
@@ -478,12 +466,15 @@ def build_briefing(
     out.parent.mkdir(parents=True, exist_ok=True)
     pdf.output(str(out))
 
-    def line(r: dict[str, Any]) -> GoalLine:
-        name = goal_name(catalogue, r["target_id"])
-        return GoalLine(r["target_id"], name, r["status"], status_label(r["status"]))
+    def lines(chosen: list[Row]) -> tuple[GoalLine, ...]:
+        return tuple(
+            GoalLine(r["target_id"], goal_name(catalogue, r["target_id"]), r["status"],
+                     status_label(r["status"]))
+            for r in chosen
+        )  # fmt: skip
 
-    headline_lines, attention_lines = tuple(map(line, headline)), tuple(map(line, attention))
     notes_pages = pdf.page_no() - before
     return BriefingSummary(
-        out, day, sample, pdf.pages_count, summary_pages, notes_pages, headline_lines, attention_lines
-    )
+        out, day, sample, pdf.pages_count, summary_pages, notes_pages, lines(headline),
+        lines(attention),
+    )  # fmt: skip

@@ -39,9 +39,9 @@ def format_number(value: float | None, unit: str = "") -> str:
         return f"{value:.1f}%"
     magnitude = abs(value)
     if magnitude >= 1e8:
-        text = f"{value / 1e8:.2f}亿"
+        text = f"{value / 1e8:.2f}".rstrip("0").rstrip(".") + "亿"
     elif magnitude >= 1e4:
-        text = f"{value / 1e4:.2f}万"
+        text = f"{value / 1e4:.2f}".rstrip("0").rstrip(".") + "万"
     elif float(value).is_integer():
         text = f"{int(value):,}"
     else:
@@ -99,7 +99,11 @@ def goal_trajectory(
                 )
     base = alt.Chart(_data(long))
     lines = base.mark_line(point=True, strokeWidth=2.5).encode(
-        x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y")),
+        x=alt.X(
+            "date:T",
+            title=None,
+            axis=alt.Axis(format="%Y", tickCount={"interval": "year", "step": 1}),
+        ),
         y=alt.Y("value:Q", title=unit),
         color=alt.Color(
             "series:N",

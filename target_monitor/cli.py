@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -23,8 +24,9 @@ from etl.regions import read_regions
 from etl.template import write_template
 from target_monitor import __version__, paths
 from target_monitor.catalogue_doc import render_catalogue_doc
-from warehouse import service
+from warehouse import accounts, service
 from warehouse.build import init_warehouse
+from warehouse.connect import connect
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -188,6 +190,86 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("密码 password: ")
+    if getpass.getpass("再输入一次 again: ") != first:
+        raise accounts.AccountError("两次输入不一致 / the passwords differ")
+    return first
+
+
+def _users(args: argparse.Namespace) -> int:
+    init_warehouse(args.db) if not args.db.exists() else None
+    try:
+        with connect(args.db, write=True) as con:
+            if args.action == "list":
+                for row in accounts.list_users(con).iter_rows(named=True):
+                    state = "active" if row["active"] else "disabled"
+                    print(
+                        f"{row['username']:<20} {row['role']:<8} {row['region_code'] or '—':<10}"
+                        f" {state:<9} {row['display_name']}"
+                    )
+                return 0
+            if args.name is None:
+                raise accounts.AccountError("请给出账号名 / give the username")
+            if args.action == "add":
+                user = accounts.add_user(
+                    con,
+                    username=args.name,
+                    password=_password(args),
+                    role=args.role,
+                    region_code=args.region,
+                    display_name=args.display_name,
+                    actor=args.by,
+                )
+                print(f"✓ {user.username}: {user.role} {user.region_code or ''}")
+            elif args.action in ("disable", "enable"):
+                accounts.set_active(con, args.name, active=args.action == "enable", actor=args.by)
+                print(f"✓ {args.name}: {args.action}d")
+            elif args.action == "passwd":
+                accounts.set_password(con, args.name, _password(args), actor=args.by)
+                print(f"✓ {args.name}: password changed")
+    except accounts.AccountError as exc:
+        print(f"✗ {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _lock(args: argparse.Namespace) -> int:
+    try:
+        Quarter.parse(args.period)
+        with connect(args.db, write=True) as con:
+            user = accounts.get_user(con, args.user)
+            if user is None or not user.active:
+                raise accounts.AccountError(
+                    f"没有可用账号 {args.user} / no active user {args.user}"
+                )
+            accounts.set_lock(
+                con, args.period, locked=args.command == "lock", actor=user, reason=args.reason
+            )
+    except (accounts.AccountError, ValueError) as exc:
+        print(f"✗ {exc}", file=sys.stderr)
+        return 1
+    print(f"✓ {args.period}: {args.command}ed by {args.user}")
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    with connect(args.db) as con:
+        log = accounts.audit_log(con, actor=args.actor, action=args.action, limit=args.limit)
+    if args.json:
+        records = log.with_columns(log["logged_at"].cast(str)).to_dicts()
+        print(json.dumps(records, ensure_ascii=False, indent=2))
+        return 0
+    for row in log.iter_rows(named=True):
+        print(
+            f"{row['logged_at']:%Y-%m-%d %H:%M:%S} {row['actor']:<16} {row['action']:<16} "
+            f"{row['target'] or ''} {row['batch_id'] or ''}"
+        )
+    return 0
+
+
 def _fmt(value: object) -> str:
     if value is None:
         return "—"
@@ -270,6 +352,33 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--region", help="only goals of this jurisdiction (440000 or 370200)")
     status.add_argument("--json", action="store_true", help="print a list of objects")
     status.set_defaults(handler=_status)
+
+    users = sub.add_parser("users", help="manage accounts (bureau / planner / admin)")
+    users.add_argument("action", choices=["add", "list", "disable", "enable", "passwd"])
+    users.add_argument("name", nargs="?", help="username")
+    users.add_argument("--role", choices=list(accounts.ROLES), default="bureau")
+    users.add_argument("--region", help="a bureau's region code")
+    users.add_argument("--display-name", help="name shown in the dashboard")
+    users.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    users.add_argument("--by", default="cli", help="who makes the change (for the audit log)")
+    add_common(users)
+    users.set_defaults(handler=_users)
+
+    for name, text in (("lock", "lock an approved quarter"), ("unlock", "unlock a quarter")):
+        lock = sub.add_parser(name, help=text)
+        lock.add_argument("--period", required=True, help="quarter, e.g. 2018Q3")
+        lock.add_argument("--user", required=True, help="an admin account")
+        lock.add_argument("--reason", help="why (kept in the audit log)")
+        add_common(lock)
+        lock.set_defaults(handler=_lock)
+
+    aud = sub.add_parser("audit", help="print the audit log")
+    aud.add_argument("--actor")
+    aud.add_argument("--action")
+    aud.add_argument("--limit", type=int, default=100)
+    aud.add_argument("--json", action="store_true")
+    add_common(aud)
+    aud.set_defaults(handler=_audit)
     return parser
 
 

@@ -52,26 +52,11 @@ STRINGS: dict[str, tuple[str, str]] = {
 }
 
 DEBIAN_NOTO = Path("/usr/share/fonts/opentype/noto")
-FONT_DIRS = (
-    Path("/usr/share/fonts"),
-    Path("/usr/local/share/fonts"),
-    Path.home() / ".local" / "share" / "fonts",
-    Path.home() / ".fonts",
-    Path("/Library/Fonts"),
-    Path("/System/Library/Fonts"),
-    Path("C:/Windows/Fonts"),
-)
+# Where fonts live (Linux, macOS, Windows), and what CJK font files are called.
+FONT_DIRS = "/usr/share/fonts /usr/local/share/fonts ~/.local/share/fonts ~/.fonts /Library/Fonts"
+FONT_DIRS += " /System/Library/Fonts C:/Windows/Fonts"
 CJK_NAMES = (
-    "notosanscjk",
-    "notoserifcjk",
-    "sourcehansans",
-    "sourcehanserif",
-    "notosanssc",
-    "wqy",
-    "msyh",
-    "simhei",
-    "simsun",
-    "pingfang",
+    "notosanscjk notoserifcjk sourcehansans sourcehanserif notosanssc wqy msyh simhei simsun"
 )
 EXPORT_WIDTH = 720  # px, for charts the page sizes to its container
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
@@ -91,32 +76,30 @@ class NoCJKFont(RuntimeError):
         super().__init__(f"{s('export.nofont', 'zh')}\n{s('export.nofont', 'en')}")
 
 
+def _font_files(directory: Path, pattern: str = "*") -> list[Path]:
+    return sorted(
+        p for p in directory.glob(pattern) if p.suffix.lower() in (".ttf", ".ttc", ".otf")
+    )
+
+
 def cjk_font_files() -> list[Path]:
     """CJK font files on this machine, best first: $TARGET_MONITOR_FONT_DIR, Debian's Noto
     directory, what fontconfig lists for Chinese, then a scan of the usual font directories."""
-    found: list[Path] = []
     override = os.environ.get("TARGET_MONITOR_FONT_DIR")
-    for directory in [Path(override)] if override else []:
-        found += sorted(
-            p for p in directory.glob("*") if p.suffix.lower() in (".ttf", ".ttc", ".otf")
-        )
-    found += sorted(DEBIAN_NOTO.glob("NotoSansCJK-*.tt[cf]"))
-    fc_list = shutil.which("fc-list")
-    if fc_list:
-        out = subprocess.run(
-            [fc_list, ":lang=zh", "file"], capture_output=True, text=True, timeout=30, check=False
-        ).stdout
-        found += sorted(Path(line.split(":")[0].strip()) for line in out.splitlines() if line)
-    for directory in FONT_DIRS:
-        if directory.is_dir():
-            found += sorted(
-                p
-                for p in directory.rglob("*")
-                if p.suffix.lower() in (".ttf", ".ttc", ".otf")
-                and any(n in p.name.lower().replace("-", "") for n in CJK_NAMES)
-            )
-    unique = dict.fromkeys(p for p in found if p.is_file())
-    return list(unique)
+    found = _font_files(Path(override)) if override else []
+    found += _font_files(DEBIAN_NOTO, "NotoSansCJK-*")
+    if fc_list := shutil.which("fc-list"):
+        command = [fc_list, ":lang=zh", "file"]
+        out = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
+        found += sorted(Path(line.split(":")[0].strip()) for line in out.stdout.splitlines())
+    for directory in (Path(d).expanduser() for d in FONT_DIRS.split()):
+        names = CJK_NAMES.split()
+        found += [
+            p
+            for p in _font_files(directory, "**/*")
+            if any(n in p.name.lower().replace("-", "") for n in names)
+        ]
+    return list(dict.fromkeys(p for p in found if p.is_file()))
 
 
 def register_fonts() -> Path:
@@ -154,28 +137,24 @@ def chart_spec(chart: Any, *, width: int = EXPORT_WIDTH) -> dict[str, Any]:
     return spec
 
 
-def chart_png(chart: Any, scale: float = 2, *, width: int = EXPORT_WIDTH) -> bytes:
+def _convert(kind: str, chart: Any, width: int, **options: Any) -> Any:
+    """vl-convert with the CJK fonts registered; no data is fetched from any URL."""
     register_fonts()
-    png: bytes = vlc.vegalite_to_png(
-        chart_spec(chart, width=width), vl_version=_vl_version(), scale=scale, allowed_base_urls=[]
-    )
-    return png
+    convert = getattr(vlc, f"vegalite_to_{kind}")
+    spec = chart_spec(chart, width=width)
+    return convert(spec, vl_version=_vl_version(), allowed_base_urls=[], **options)
+
+
+def chart_png(chart: Any, scale: float = 2, *, width: int = EXPORT_WIDTH) -> bytes:
+    return bytes(_convert("png", chart, width, scale=scale))
 
 
 def chart_svg(chart: Any, *, width: int = EXPORT_WIDTH) -> str:
-    register_fonts()
-    svg: str = vlc.vegalite_to_svg(
-        chart_spec(chart, width=width), vl_version=_vl_version(), allowed_base_urls=[]
-    )
-    return svg
+    return str(_convert("svg", chart, width))
 
 
 def chart_pdf(chart: Any, *, width: int = EXPORT_WIDTH) -> bytes:
-    register_fonts()
-    pdf: bytes = vlc.vegalite_to_pdf(
-        chart_spec(chart, width=width), vl_version=_vl_version(), allowed_base_urls=[]
-    )
-    return pdf
+    return bytes(_convert("pdf", chart, width))
 
 
 def footer_line(as_of: dt.date, source: str | None, *, sample: bool, lang: Lang = "zh") -> str:

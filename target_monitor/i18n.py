@@ -161,6 +161,58 @@ STRINGS: dict[str, tuple[str, str]] = {
     "severity.warning": ("提示", "Warning"),
     "footer.source": ("数据截至 {as_of} · 来源：{source}", "Data as of {as_of} · Source: {source}"),
     "footer.sample": ("示例数据", "Sample data"),
+    "role.bureau": ("地方主管部门", "local bureau"),
+    "role.planner": ("规划处", "planner"),
+    "role.admin": ("管理员", "admin"),
+    "login.title": ("登录", "Log in"),
+    "login.user": ("账号", "Username"),
+    "login.password": ("密码", "Password"),
+    "login.submit": ("登录", "Log in"),
+    "login.failed": (
+        "账号或密码不正确，或账号已停用。",
+        "Wrong username or password, or the account is disabled.",
+    ),
+    "login.as": ("已登录：{name}（{role}）", "Logged in: {name} ({role})"),
+    "login.out": ("退出登录", "Log out"),
+    "login.demo": (
+        "示例模式演示账号：demo-bureau / demo-bureau-pass（揭阳市），demo-planner / "
+        "demo-planner-pass，demo-admin / demo-admin-pass。",
+        "Demo accounts in sample mode: demo-bureau / demo-bureau-pass (揭阳市), demo-planner / "
+        "demo-planner-pass, demo-admin / demo-admin-pass.",
+    ),
+    "upload.login": (
+        "请先在左侧登录地方主管部门或管理员账号后上报数据。",
+        "Log in with a bureau or admin account (sidebar) to upload.",
+    ),
+    "upload.planner": (
+        "规划处账号只能查看和导出，不能上报数据。",
+        "Planner accounts read and export; they cannot upload.",
+    ),
+    "upload.locked": (
+        "{period} 已由 {by} 于 {at} 锁定，不能再上报或修改。",
+        "{period} was locked by {by} on {at}; it takes no more uploads.",
+    ),
+    "nav.admin": ("系统管理", "Admin"),
+    "admin.title": ("系统管理", "Administration"),
+    "admin.only": (
+        "仅管理员可用，请先以管理员账号登录。",
+        "Admins only: log in with an admin account.",
+    ),
+    "admin.users": ("账号", "Accounts"),
+    "admin.add": ("新增账号", "Add an account"),
+    "admin.role": ("角色", "Role"),
+    "admin.region": ("地区代码（地方账号必填）", "Region code (bureau accounts)"),
+    "admin.name": ("显示名称", "Display name"),
+    "admin.create": ("创建", "Create"),
+    "admin.created": ("已创建账号 {name}。", "Account {name} created."),
+    "admin.disable": ("停用账号", "Disable an account"),
+    "admin.locks": ("季度锁定", "Quarter locks"),
+    "admin.lock": ("锁定", "Lock"),
+    "admin.unlock": ("解锁", "Unlock"),
+    "admin.locked_list": ("已锁定：{items}", "Locked: {items}"),
+    "admin.audit": ("审计日志", "Audit log"),
+    "admin.audit.actor": ("操作人", "Actor"),
+    "admin.audit.action": ("操作", "Action"),
     "banner.sample": (
         "示例数据：当前显示的是系统自带的模拟数据，仅供演示，不代表真实上报情况。",
         "Sample data (示例数据): the figures shown are simulated for demonstration and are not "

@@ -20,6 +20,7 @@ from etl.load import Reference, reference
 from target_monitor import paths
 from target_monitor.i18n import Lang, t
 from warehouse import service
+from warehouse.accounts import User
 from warehouse.connect import data_version
 from warehouse.engine import GoalDetail
 
@@ -214,3 +215,52 @@ def load_upload(
         ref=ref(),
         progress=progress,
     )
+
+
+def current_user() -> User | None:
+    user = st.session_state.get("user")
+    return user if isinstance(user, User) else None
+
+
+def login_box(language: Lang) -> None:
+    """The sidebar's login form (or who is logged in, with a logout button)."""
+    user = current_user()
+    if user is not None:
+        role = t(f"role.{user.role}", language)
+        st.caption(t("login.as", language, name=user.display_name, role=role))
+        if st.button(t("login.out", language), key="logout"):
+            del st.session_state["user"]
+            st.rerun()
+        return
+    with st.form("login", border=True):
+        st.markdown(f"**{t('login.title', language)}**")
+        username = st.text_input(t("login.user", language), key="login_user")
+        password = st.text_input(t("login.password", language), type="password", key="login_pw")
+        if st.form_submit_button(t("login.submit", language)):
+            found = service.login(db(), username, password)
+            if found is None:
+                st.error(t("login.failed", language))
+            else:
+                st.session_state["user"] = found
+                st.rerun()
+    if is_sample(str(db()), version()):
+        st.caption(t("login.demo", language))
+
+
+def scope_codes(root: str) -> set[str]:
+    """A region and every region below it (a bureau's upload scope)."""
+    children: dict[str, set[str]] = {}
+    for region in ref().regions:
+        if region.parent_code:
+            children.setdefault(region.parent_code, set()).add(region.code)
+    out, todo = {root}, [root]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in out:
+                out.add(child)
+                todo.append(child)
+    return out
+
+
+def locks() -> dict[str, tuple[str, dt.datetime]]:
+    return service.locks(db())

@@ -249,12 +249,11 @@ def _judge_yearly(
     final = goal.value
     years = {q // 4 for q, _ in points}
     results: dict[int, bool] = {}
-    for year in sorted(years):
-        year_points = [(q, v) for q, v in points if q // 4 == year]
-        q, v = year_points[-1]
+    for year in sorted(y for y in years if goal.start // 4 <= y <= goal.end // 4):
+        # only the window's years count
+        q, v = [(q, v) for q, v in points if q // 4 == year][-1]
         if q % 4 == 3 or q < now - (now % 4):  # the year is complete (or no more reports came)
-            if goal.start // 4 <= year <= goal.end // 4:  # only the window's years count
-                results[year] = meets(goal.comparator, v, final)
+            results[year] = meets(goal.comparator, v, final)
     current_year = min(now, goal.end) // 4
     if now >= goal.end:
         missed = sorted(y for y, ok in results.items() if not ok)

@@ -15,12 +15,20 @@ from etl.load import Reference, load_file, reference
 from etl.periods import Quarter
 from etl.published import load_published
 from etl.sample import generate_sample
+from warehouse import accounts
 from warehouse.connect import connect
 from warehouse.dimensions import load_dimensions
 from warehouse.facts import utc_now
 from warehouse.migrate import migrate
 
 SAMPLE_UPLOADER = "示例数据 sample"
+# Demo accounts exist only in the sample warehouse (documented in the README and shown on the
+# login form there); outside sample mode no default password works.
+DEMO_ACCOUNTS = (
+    ("demo-bureau", "demo-bureau-pass", "bureau", "445200", "揭阳市工信局（演示）"),
+    ("demo-planner", "demo-planner-pass", "planner", None, "省工信厅规划处（演示）"),
+    ("demo-admin", "demo-admin-pass", "admin", None, "系统管理员（演示）"),
+)
 # The sample's "today": 2014Q2 has just been reported, so the 十二五 goals are in progress, the
 # 2012 goals are settled and the 2016-2020 goals have not started — every status shows.
 SAMPLE_AS_OF = dt.date(2014, 7, 20)
@@ -77,6 +85,17 @@ def load_sample(db: Path, ref: Reference) -> int:
         loaded += result.rows_new
     with connect(db, write=True) as con:
         con.execute("INSERT OR REPLACE INTO warehouse_info VALUES ('sample', 'true')")
+        for username, password, role, region, name in DEMO_ACCOUNTS:
+            if accounts.get_user(con, username) is None:
+                accounts.add_user(
+                    con,
+                    username=username,
+                    password=password,
+                    role=role,
+                    region_code=region,
+                    display_name=name,
+                    actor="sample",
+                )
         con.execute(
             "INSERT OR REPLACE INTO warehouse_info VALUES ('default_as_of', ?)",
             [SAMPLE_AS_OF.isoformat()],

@@ -243,8 +243,7 @@ def _unit_goal(
         meeting = 0
         short: list[str] = []
         for unit in units:
-            values = ctx.agg.units.get((target.indicator, unit.code), {})
-            value = _unit_value(values, q, start, yearly, flow)
+            value = _unit_measure(ctx, target, unit.code, q, start, yearly, flow)
             if value is not None and meets(comparator, value, threshold):
                 meeting += 1
             else:
@@ -254,6 +253,23 @@ def _unit_goal(
             short_now, units_now = short, len(units)
     goal = Goal(target.id, target.kind, ">=", 100.0, start, end)
     return goal, sorted(share.items()), level, short_now, units_now
+
+
+def _unit_measure(
+    ctx: _Context, target: Target, code: str, q: int, start: int, yearly: bool, flow: bool
+) -> float | None:
+    """One unit's figure in the goal's terms; a ratio from its reported numerator and
+    denominator (e.g. qualified staff ÷ staff, in %)."""
+    indicator = ctx.catalogue.indicator(target.indicator)
+    if indicator.numerator and indicator.denominator:
+        num = _unit_value(
+            ctx.agg.units.get((indicator.numerator, code), {}), q, start, yearly, flow
+        )
+        den = _unit_value(
+            ctx.agg.units.get((indicator.denominator, code), {}), q, start, yearly, flow
+        )
+        return 100.0 * num / den if num is not None and den else None
+    return _unit_value(ctx.agg.units.get((target.indicator, code), {}), q, start, yearly, flow)
 
 
 def _unit_value(
@@ -304,7 +320,8 @@ def evaluate(
     """One row per target (judged on its jurisdiction, or on its units), at the as-of date."""
     reporters = Reporters.build(regions)
     unit_targets = [t for t in catalogue.targets if _is_unit_goal(t)]
-    agg = _aggregates(con, reporters, as_of, sorted({t.indicator for t in unit_targets}))
+    unit_keys = {k for t in unit_targets for k in reported_indicators(t, catalogue)}
+    agg = _aggregates(con, reporters, as_of, sorted(unit_keys))
     ctx = _Context(catalogue, reporters, agg, now_quarter(as_of), as_of)
     docs = {d.id: d for d in catalogue.documents}
     rows = []

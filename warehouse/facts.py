@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 
 from etl.issues import Issue
+from warehouse.audit import audit
 
 BatchKind = Literal["committed", "dry_run"]
 
@@ -49,6 +50,20 @@ INSERT INTO reports (region_code, indicator, period, revision, value, note, batc
 SELECT region_code, indicator, period, current_revision + 1, value, note, ?, _row, ?, ?
 FROM _compared
 WHERE status IN ('new', 'changed')
+"""
+
+# Every row new (no report of any of its quarters yet): revision 1, straight from the frame.
+_INSERT_NEW = """
+INSERT INTO reports (region_code, indicator, period, revision, value, note, batch_id,
+                     source_row, submitted_by, submitted_at)
+SELECT region_code, indicator, period, 1, value, note, ?, _row, ?, ?
+FROM _incoming
+"""
+
+_ANY_OF_PERIODS = """
+SELECT count(*) FROM (
+    SELECT 1 FROM reports WHERE period IN (SELECT unnest(?::VARCHAR[])) LIMIT 1
+)
 """
 
 _INSERT_BATCH = """
@@ -97,14 +112,25 @@ def find_committed(con: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
     return None if row is None or row[0] is None else int(row[0])
 
 
+def _incoming(rows: pl.DataFrame) -> pl.DataFrame:
+    return rows.select("region_code", "indicator", "period", "value", "note", "_row")
+
+
 def _compare(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> BatchCounts:
-    con.register(
-        "_incoming", rows.select("region_code", "indicator", "period", "value", "note", "_row")
-    )
+    con.register("_incoming", _incoming(rows))
     con.execute(f"CREATE OR REPLACE TEMP TABLE _compared AS {_COMPARE}")
     con.unregister("_incoming")
     counts = dict(con.execute("SELECT status, count(*) FROM _compared GROUP BY 1").fetchall())
     return BatchCounts(counts.get("new", 0), counts.get("changed", 0), counts.get("unchanged", 0))
+
+
+def _all_new(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> bool:
+    """True when ``reports`` holds no report of any quarter in ``rows``: then no row's key is
+    known and every row is new, with nothing to compare.  (A cheap, sufficient test: when it
+    says False, the rows are compared key by key.)"""
+    periods = rows["period"].unique().to_list()
+    ((found,),) = con.execute(_ANY_OF_PERIODS, [periods]).fetchall()
+    return int(found) == 0
 
 
 def compare(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> pl.DataFrame:
@@ -146,9 +172,8 @@ def _record(
 
 
 def _next_batch_id(con: duckdb.DuckDBPyConnection) -> int:
-    row = con.execute("SELECT nextval('batch_id_seq')").fetchone()
-    assert row is not None
-    return int(row[0])
+    ((batch_id,),) = con.execute("SELECT nextval('batch_id_seq')").fetchall()
+    return int(batch_id)
 
 
 def commit_batch(
@@ -158,6 +183,7 @@ def commit_batch(
     *,
     dry_run: bool,
     on_written: Callable[[], None] | None = None,
+    audit_actor: str | None = None,
 ) -> int:
     """Compare and (unless ``dry_run``) append ``rows`` and the batch marker in one transaction.
 
@@ -166,15 +192,41 @@ def commit_batch(
     """
     con.execute("BEGIN TRANSACTION")
     try:
-        record.counts = _compare(con, rows)
+        all_new = _all_new(con, rows)
+        if all_new:
+            record.counts = BatchCounts(new=rows.height)
+        else:
+            record.counts = _compare(con, rows)
         batch_id = _next_batch_id(con)
         finished = record.submitted_at or utc_now()
-        if not dry_run:
+        if not dry_run and all_new:
+            con.register("_incoming", _incoming(rows))
+            try:
+                con.execute(_INSERT_NEW, [batch_id, record.uploader, finished])
+            finally:
+                con.unregister("_incoming")
+        elif not dry_run:
             con.execute(_INSERT_REPORTS, [batch_id, record.uploader, finished])
         if on_written is not None:
             on_written()  # reports are in, the batch marker is not: the transaction is open
-        con.execute("DROP TABLE _compared")
+        if not all_new:
+            con.execute("DROP TABLE _compared")
         _record(con, batch_id, "dry_run" if dry_run else "committed", record, finished)
+        if audit_actor is not None:  # in the same transaction as the batch it records
+            audit(
+                con,
+                at=finished,
+                actor=audit_actor,
+                action="upload_dry_run" if dry_run else "upload_commit",
+                target=record.file_name,
+                batch_id=batch_id,
+                detail={
+                    "region": record.region_code,
+                    "new": record.counts.new,
+                    "changed": record.counts.changed,
+                    "unchanged": record.counts.unchanged,
+                },
+            )
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -198,8 +198,9 @@ def region_period_counts(
             GROUP BY ALL
         )
         SELECT k.region_code, k.period, count(*) AS received,
-               count(*) FILTER (WHERE k.first_submitted < p.end_date + to_days($due + 1) - INTERVAL 8 HOUR)
-                   AS on_time
+               count(*) FILTER (
+                   WHERE k.first_submitted < p.end_date + to_days($due + 1) - INTERVAL 8 HOUR
+               ) AS on_time
         FROM known k JOIN periods p USING (period)
         GROUP BY ALL
         """,

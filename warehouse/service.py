@@ -17,7 +17,7 @@ from etl.catalogue import Catalogue
 from etl.periods import Quarter
 from etl.regions import Region
 from etl.reporting import applicable_indicators, jurisdiction_of, reporting_rules
-from warehouse import engine, queries
+from warehouse import accounts, engine, queries
 from warehouse.connect import connect
 
 
@@ -150,3 +150,55 @@ def region_reports(db: Path, *, region_code: str, as_of: dt.date | None = None) 
     """The current value of every key of a region (with revision and batch)."""
     with connect(db) as con:
         return queries.current_reports(con, region_code=region_code, as_of=as_of)
+
+
+# ----------------------------------------------------------------------------------------------
+# accounts, locks, audit (issue #7)
+
+
+def login(db: Path, username: str, password: str) -> accounts.User | None:
+    with connect(db, write=True) as con:
+        return accounts.authenticate(con, username, password)
+
+
+def users(db: Path) -> pl.DataFrame:
+    with connect(db) as con:
+        return accounts.list_users(con)
+
+
+def add_user(db: Path, *, actor: accounts.User, **fields: str | None) -> accounts.User:
+    _require_admin(actor)
+    with connect(db, write=True) as con:
+        return accounts.add_user(
+            con, username=str(fields["username"]), password=str(fields["password"]),
+            role=str(fields["role"]), region_code=fields.get("region_code"),
+            display_name=fields.get("display_name"), actor=actor.username,
+        )  # fmt: skip
+
+
+def set_active(db: Path, username: str, *, active: bool, actor: accounts.User) -> None:
+    _require_admin(actor)
+    with connect(db, write=True) as con:
+        accounts.set_active(con, username, active=active, actor=actor.username)
+
+
+def locks(db: Path) -> dict[str, tuple[str, dt.datetime]]:
+    if not db.exists():
+        return {}
+    with connect(db) as con:
+        return accounts.locks(con)
+
+
+def set_lock(db: Path, period: str, *, locked: bool, actor: accounts.User) -> None:
+    with connect(db, write=True) as con:
+        accounts.set_lock(con, period, locked=locked, actor=actor)
+
+
+def audit_log(db: Path, *, actor: str | None = None, action: str | None = None) -> pl.DataFrame:
+    with connect(db) as con:
+        return accounts.audit_log(con, actor=actor, action=action)
+
+
+def _require_admin(user: accounts.User) -> None:
+    if user.role != "admin" or not user.active:
+        raise accounts.AccountError("只有管理员可以管理账号 / only an admin can manage accounts")

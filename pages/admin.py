@@ -1,0 +1,84 @@
+"""系统管理 Admin: accounts, quarter locks and the audit log (admins only)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from etl.periods import Quarter
+from target_monitor import ui
+from target_monitor.i18n import t
+from warehouse import service
+from warehouse.accounts import ROLES, AccountError
+
+lang = ui.lang()
+st.title(t("admin.title", lang))
+user = ui.current_user()
+if user is None or user.role != "admin":
+    st.info(t("admin.only", lang))
+    st.stop()
+assert user is not None
+
+st.subheader(t("admin.users", lang))
+st.dataframe(service.users(ui.db()), hide_index=True)
+with st.form("add_user"):
+    st.markdown(f"**{t('admin.add', lang)}**")
+    c1, c2, c3 = st.columns(3)
+    username = c1.text_input(t("login.user", lang), key="new_user")
+    password = c2.text_input(t("login.password", lang), type="password", key="new_pw")
+    role = c3.selectbox(t("admin.role", lang), ROLES, key="new_role")
+    region = c1.text_input(t("admin.region", lang), key="new_region")
+    name = c2.text_input(t("admin.name", lang), key="new_name")
+    if st.form_submit_button(t("admin.create", lang)):
+        try:
+            service.add_user(
+                ui.db(),
+                actor=user,
+                username=username,
+                password=password,
+                role=role,
+                region_code=region or None,
+                display_name=name or None,
+            )
+            st.success(t("admin.created", lang, name=username))
+        except AccountError as exc:
+            st.error(str(exc))
+disable = st.selectbox(
+    t("admin.disable", lang), ["", *service.users(ui.db())["username"].to_list()], key="disable"
+)
+if disable and st.button(t("admin.disable", lang), key="disable_go"):
+    service.set_active(ui.db(), disable, active=False, actor=user)
+    st.rerun()
+
+st.subheader(t("admin.locks", lang))
+locks = service.locks(ui.db())
+if locks:
+    st.caption(
+        t(
+            "admin.locked_list",
+            lang,
+            items="，".join(f"{p}（{by} {at:%Y-%m-%d}）" for p, (by, at) in sorted(locks.items())),
+        )
+    )
+last = Quarter.of(ui.as_of()).previous()
+quarters = []
+q = last
+for _ in range(24):
+    quarters.append(q.label)
+    q = q.previous()
+period = st.selectbox(t("upload.quarter", lang), quarters, key="lock_period")
+c1, c2 = st.columns(2)
+if c1.button(t("admin.lock", lang), key="lock_go", disabled=period in locks):
+    service.set_lock(ui.db(), period, locked=True, actor=user)
+    st.rerun()
+if c2.button(t("admin.unlock", lang), key="unlock_go", disabled=period not in locks):
+    service.set_lock(ui.db(), period, locked=False, actor=user)
+    st.rerun()
+
+st.subheader(t("admin.audit", lang))
+f1, f2 = st.columns(2)
+actor = f1.text_input(t("admin.audit.actor", lang), value=ui.param("actor"), key="audit_actor")
+action = f2.text_input(t("admin.audit.action", lang), value=ui.param("action"), key="audit_action")
+ui.set_param("actor", actor)
+ui.set_param("action", action)
+log = service.audit_log(ui.db(), actor=actor or None, action=action or None)
+st.dataframe(log, hide_index=True, key="audit_table")
