@@ -1056,8 +1056,11 @@ def _clean_rows(
     columns = [rows_of(raw["_row"])]
     for name, distinct, normalised in keys:
         cells = distinct.values.to_list()
-        if all(v is None or v == c for v, c in zip(normalised, cells, strict=True)):
-            columns.append(rows_of(raw[name]))  # as written: no copy
+        as_written = all(v is None or v == c for v, c in zip(normalised, cells, strict=True))
+        # A string of up to 12 bytes sits inside its view: sharing the column read costs nothing.
+        # Longer ones are copied from the distinct values, so that the column's buffer goes.
+        if as_written and bool((distinct.values.str.len_bytes() <= 12).all()):
+            columns.append(rows_of(raw[name]))
         else:
             entries = pl.Series(name, normalised, dtype=pl.String)
             columns.append(entries.gather(rows_of(distinct.slot)))

@@ -81,4 +81,4 @@ action = f2.text_input(t("admin.audit.action", lang), value=ui.param("action"), 
 ui.set_param("actor", actor)
 ui.set_param("action", action)
 log = service.audit_log(ui.db(), actor=actor or None, action=action or None)
-st.dataframe(log, hide_index=True, key="audit_table")
+ui.table(log.with_columns(log["detail"].cast(str)).to_dicts(), "audit", key="audit_table")

@@ -85,7 +85,7 @@ goals_tab, params_tab = st.tabs(
 )
 with goals_tab:
     st.caption(t("catalogue.shown", lang, shown=len(goal_rows), total=len(cat.targets)))
-    st.dataframe(goal_rows, hide_index=True, width="stretch")
+    ui.table(goal_rows, "catalogue-goals", width="stretch")
 with params_tab:
     st.caption(t("catalogue.shown", lang, shown=len(param_rows), total=len(cat.parameters)))
-    st.dataframe(param_rows, hide_index=True, width="stretch")
+    ui.table(param_rows, "catalogue-parameters", width="stretch")

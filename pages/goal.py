@@ -46,7 +46,7 @@ m[5].metric(
 
 series = detail.series.to_dicts()
 if any(s["actual"] is not None for s in series):
-    st.altair_chart(
+    ui.chart(
         charts.goal_trajectory(
             series,
             final=row["final"],
@@ -55,7 +55,9 @@ if any(s["actual"] is not None for s in series):
             title=t("goal.chart", lang),
             lang=lang,
             footer=ui.footer(target_id, lang),
-        )
+        ),
+        f"goal-{target_id}",
+        target_id=target_id,
     )
 else:
     st.info(t("goal.nodata", lang))
@@ -74,29 +76,30 @@ regions = detail.regions.to_dicts()
 known = [x for x in regions if x["value"] is not None]
 if known:
     left, right = st.columns([2, 1])
-    left.altair_chart(
-        charts.region_bars(
+    with left:
+        bars = charts.region_bars(
             known[:30],
             unit=unit if not row["units_total"] else "",
             title=t("goal.regions", lang),
             lang=lang,
         )
-    )
-    right.dataframe(
-        [
-            {
-                t("col.region", lang): x["name"],
-                t("col.actual", lang): x["value"],
-                t("col.meets", lang): x["meets"],
-                t("col.share", lang): x["share"],
-            }
-            for x in regions
-        ],
-        hide_index=True,
-        column_config={
-            t("col.share", lang): st.column_config.NumberColumn(format="percent"),
-        },
-    )
+        ui.chart(bars, f"regions-{target_id}", target_id=target_id)
+    with right:
+        ui.table(
+            [
+                {
+                    t("col.region", lang): x["name"],
+                    t("col.actual", lang): x["value"],
+                    t("col.meets", lang): x["meets"],
+                    t("col.share", lang): x["share"],
+                }
+                for x in regions
+            ],
+            f"regions-{target_id}",
+            column_config={
+                t("col.share", lang): st.column_config.NumberColumn(format="percent"),
+            },
+        )
 if row["units_short"]:
     names = {reg.code: reg.name for reg in r.regions}
     st.markdown(
@@ -105,7 +108,7 @@ if row["units_short"]:
     )
 
 with st.expander(t("goal.data", lang)):
-    st.dataframe(
+    ui.table(
         [
             {
                 t("col.period", lang): s["period"],
@@ -115,5 +118,5 @@ with st.expander(t("goal.data", lang)):
             }
             for s in series
         ],
-        hide_index=True,
+        f"data-{target_id}",
     )

@@ -110,11 +110,19 @@ for column, s in zip(metric_columns, charts.STATUS_ORDER, strict=True):
 
 left, right = st.columns([3, 1])
 with right:
-    st.altair_chart(charts.status_counts(counts, lang, t("overview.counts", lang)))
+    ui.chart(charts.status_counts(counts, lang, t("overview.counts", lang)), "status-counts")
+    st.download_button(
+        t("export.briefing", lang),
+        data=ui.briefing_pdf,
+        file_name=f"领导汇报材料-{as_of.isoformat()}.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        key="briefing",
+    )
 with left:
-    selection = st.dataframe(
+    selection = ui.table(
         rows,
-        hide_index=True,
+        "goals",
         on_select="rerun",
         selection_mode="single-row",
         key="overview_table",

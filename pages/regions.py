@@ -73,14 +73,16 @@ geo = ui.geojson(
     else "qingdao_districts.geojson"
 )
 if geo and any(v is not None for v in metric.values()):
-    st.altair_chart(
+    ui.chart(
         charts.choropleth(
             geo,
             metric,
             title=f"{ui.goal_name(target_id, lang)} · {legend}",
             legend=legend,
             lang=lang,
-        )
+        ),
+        f"map-{target_id}",
+        target_id=target_id,
     )
     st.caption(ui.footer(target_id, lang))
 else:
@@ -90,12 +92,12 @@ st.subheader(t("regions.league", lang))
 league = sorted(
     ((c, by_code[c].name, v) for c, v in metric.items() if v is not None), key=lambda x: -x[2]
 )
-st.dataframe(
+ui.table(
     [
         {"#": i + 1, t("col.region", lang): name, legend: round(value, 2)}
         for i, (_, name, value) in enumerate(league)
     ],
-    hide_index=True,
+    f"league-{target_id}",
 )
 
 cities = [code for code, _, _ in league]

@@ -23,13 +23,14 @@ chosen = [x for x in grid if x["level"] == (level or "city")]
 periods = sorted({x["period"] for x in chosen})[-12:]
 recent = [x for x in chosen if x["period"] in periods]
 if recent:
-    st.altair_chart(charts.completeness_grid(recent, title=t("reporting.grid", lang), lang=lang))
+    grid_chart = charts.completeness_grid(recent, title=t("reporting.grid", lang), lang=lang)
+    ui.chart(grid_chart, "completeness")
     st.caption(ui.footer(None, lang))
 
 st.subheader(t("reporting.late", lang))
 latest = periods[-1] if periods else None
 late = [x for x in chosen if x["period"] == latest and x["on_time"] < x["expected"]]
-st.dataframe(
+ui.table(
     [
         {
             t("col.region", lang): x["name"],
@@ -39,7 +40,7 @@ st.dataframe(
         }
         for x in sorted(late, key=lambda x: x["completeness"])
     ],
-    hide_index=True,
+    "late",
     column_config={
         t("col.completeness", lang): st.column_config.ProgressColumn(
             format="percent", min_value=0.0, max_value=1.0
@@ -51,7 +52,7 @@ st.dataframe(
 )
 
 st.subheader(t("reporting.uploads", lang))
-st.dataframe(
+ui.table(
     [
         {
             t("col.batch", lang): b["batch_id"],
@@ -65,5 +66,5 @@ st.dataframe(
         }
         for b in ui.batches().head(20).to_dicts()
     ],
-    hide_index=True,
+    "uploads",
 )

@@ -90,7 +90,7 @@ if uploaded is not None and user is not None:
     errors = [i for i in result.issues if i.severity == "error"]
     warnings = [i for i in result.issues if i.severity == "warning"]
     if result.issues:
-        st.dataframe(
+        ui.table(
             [
                 {
                     t("col.row", lang): i.row,
@@ -102,7 +102,7 @@ if uploaded is not None and user is not None:
                 }
                 for i in result.issues
             ],
-            hide_index=True,
+            "issues",
             key="upload_issues",
         )
     if result.status == "rejected":

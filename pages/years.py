@@ -20,7 +20,7 @@ rows = [
     }
     for x in matrix.to_dicts()
 ]
-st.altair_chart(charts.status_matrix(rows, title=t("years.matrix", lang), lang=lang))
+ui.chart(charts.status_matrix(rows, title=t("years.matrix", lang), lang=lang), "years-matrix")
 st.caption(ui.footer(None, lang))
 
 targets = [tg.id for tg in r.catalogue.targets]
@@ -35,15 +35,17 @@ target_id = st.selectbox(
 ui.set_param("target", target_id)
 per_year = [x for x in matrix.to_dicts() if x["target_id"] == target_id]
 unit = r.catalogue.target(target_id).unit
-st.altair_chart(
+ui.chart(
     charts.year_bars(
         per_year,
         unit=unit,
         title=f"{t('years.goal', lang)} · {ui.goal_name(target_id, lang)}",
         lang=lang,
-    )
+    ),
+    f"years-{target_id}",
+    target_id=target_id,
 )
-st.dataframe(
+ui.table(
     [
         {
             t("col.year", lang): x["year"],
@@ -53,5 +55,5 @@ st.dataframe(
         }
         for x in per_year
     ],
-    hide_index=True,
+    f"years-{target_id}",
 )

@@ -101,12 +101,19 @@ def _validate(args: argparse.Namespace) -> int:
 def _load(args: argparse.Namespace) -> int:
     if not args.db.exists():
         init_warehouse(args.db)
+    user = None
+    if args.user is not None:  # an account: its role and scope apply
+        with connect(args.db) as con:
+            user = accounts.get_user(con, args.user)
+        if user is None:
+            print(f"✗ 没有账号 {args.user} / no user {args.user}", file=sys.stderr)
+            return 1
     result = load_file(
         args.file,
         db=args.db,
-        uploader=args.user,
         region=args.region,
         dry_run=args.dry_run,
+        user=user,
         max_bytes=args.max_mb << 20,
     )
     if args.json:
@@ -270,6 +277,24 @@ def _audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _briefing(args: argparse.Namespace) -> int:
+    from target_monitor.briefing import build_briefing
+
+    if not args.db.exists():
+        print(f"✗ no warehouse at {args.db}: run `target-monitor init` first", file=sys.stderr)
+        return 1
+    try:
+        summary = build_briefing(args.db, args.out, as_of=args.as_of, document=args.document)
+    except ValueError as exc:
+        print(f"✗ {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"✓ {args.out}: {summary.pages} pages as of {summary.as_of.isoformat()}, "
+        f"{len(summary.headline)} headline goals, {len(summary.attention)} needing attention"
+    )
+    return 0
+
+
 def _fmt(value: object) -> str:
     if value is None:
         return "—"
@@ -327,7 +352,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     load = sub.add_parser("load", help="validate and load an upload as one batch")
     load.add_argument("file", type=Path)
-    load.add_argument("--user", default="cli", help="who submits the figures")
+    load.add_argument(
+        "--user", default=None, help="the account submitting the figures (its scope applies)"
+    )
     load.add_argument("--region", help="the uploader's region: rows outside it are rejected")
     load.add_argument("--dry-run", action="store_true", help="compare and record, save nothing")
     load.add_argument("--json", action="store_true", help="print the batch summary as JSON")
@@ -371,6 +398,13 @@ def build_parser() -> argparse.ArgumentParser:
         lock.add_argument("--reason", help="why (kept in the audit log)")
         add_common(lock)
         lock.set_defaults(handler=_lock)
+
+    brief = sub.add_parser("briefing", help="write the leadership briefing pack (PDF)")
+    brief.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD")
+    brief.add_argument("--document", help="only goals of this document id")
+    brief.add_argument("--out", type=Path, required=True, help="FILE.pdf")
+    add_common(brief)
+    brief.set_defaults(handler=_briefing)
 
     aud = sub.add_parser("audit", help="print the audit log")
     aud.add_argument("--actor")

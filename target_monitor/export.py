@@ -32,25 +32,6 @@ import xlsxwriter
 from target_monitor.charts import FONT
 from target_monitor.i18n import Lang, t
 
-# Export-only strings (the lead merges them into i18n.STRINGS).
-STRINGS: dict[str, tuple[str, str]] = {
-    "export.png": ("下载 PNG（2 倍分辨率，适合幻灯片）", "Download PNG (2×, for slides)"),
-    "export.svg": ("下载 SVG", "Download SVG"),
-    "export.svg_help": (
-        "SVG 保留文字为可编辑文本，打开的电脑需安装思源黑体（Noto Sans CJK SC）等中文字体。",
-        "SVG keeps text as text: the reader's computer needs a CJK font such as Noto Sans CJK SC.",
-    ),
-    "export.pdf": ("下载 PDF", "Download PDF"),
-    "export.xlsx": ("下载 Excel", "Download Excel"),
-    "export.csv": ("下载 CSV", "Download CSV"),
-    "export.nofont": (
-        "未找到中文字体，无法导出图表。请安装 fonts-noto-cjk（Debian/Ubuntu）或设置 "
-        "TARGET_MONITOR_FONT_DIR 指向含中文字体的目录。",
-        "No CJK font found, so charts cannot be exported. Install fonts-noto-cjk "
-        "(Debian/Ubuntu) or set TARGET_MONITOR_FONT_DIR to a directory holding a CJK font.",
-    ),
-}
-
 DEBIAN_NOTO = Path("/usr/share/fonts/opentype/noto")
 # Where fonts live (Linux, macOS, Windows), and what CJK font files are called.
 FONT_DIRS = "/usr/share/fonts /usr/local/share/fonts ~/.local/share/fonts ~/.fonts /Library/Fonts"
@@ -66,14 +47,9 @@ _lock = threading.Lock()
 _registered: Path | None = None
 
 
-def s(key: str, lang: Lang = "zh") -> str:
-    zh, en = STRINGS[key]
-    return zh if lang == "zh" else en
-
-
 class NoCJKFont(RuntimeError):
     def __init__(self) -> None:
-        super().__init__(f"{s('export.nofont', 'zh')}\n{s('export.nofont', 'en')}")
+        super().__init__(f"{t('export.nofont', 'zh')}\n{t('export.nofont', 'en')}")
 
 
 def _font_files(directory: Path, pattern: str = "*") -> list[Path]:

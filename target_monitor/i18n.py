@@ -161,6 +161,23 @@ STRINGS: dict[str, tuple[str, str]] = {
     "severity.warning": ("提示", "Warning"),
     "footer.source": ("数据截至 {as_of} · 来源：{source}", "Data as of {as_of} · Source: {source}"),
     "footer.sample": ("示例数据", "Sample data"),
+    "export.menu": ("导出", "Export"),
+    "export.briefing": ("生成领导汇报材料（PDF）", "Briefing pack (PDF)"),
+    "export.png": ("下载 PNG（2 倍分辨率，适合幻灯片）", "Download PNG (2×, for slides)"),
+    "export.svg": ("下载 SVG", "Download SVG"),
+    "export.svg_help": (
+        "SVG 保留文字为可编辑文本，打开的电脑需安装思源黑体（Noto Sans CJK SC）等中文字体。",
+        "SVG keeps text as text: the reader's computer needs a CJK font such as Noto Sans CJK SC.",
+    ),
+    "export.pdf": ("下载 PDF", "Download PDF"),
+    "export.xlsx": ("下载 Excel", "Download Excel"),
+    "export.csv": ("下载 CSV", "Download CSV"),
+    "export.nofont": (
+        "未找到中文字体，无法导出图表。请安装 fonts-noto-cjk（Debian/Ubuntu）或设置 "
+        "TARGET_MONITOR_FONT_DIR 指向含中文字体的目录。",
+        "No CJK font found, so charts cannot be exported. Install fonts-noto-cjk "
+        "(Debian/Ubuntu) or set TARGET_MONITOR_FONT_DIR to a directory holding a CJK font.",
+    ),
     "role.bureau": ("地方主管部门", "local bureau"),
     "role.planner": ("规划处", "planner"),
     "role.admin": ("管理员", "admin"),

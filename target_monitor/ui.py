@@ -264,3 +264,77 @@ def scope_codes(root: str) -> set[str]:
 
 def locks() -> dict[str, tuple[str, dt.datetime]]:
     return service.locks(db())
+
+
+def chart(figure: Any, name: str, *, target_id: str | None = None) -> None:
+    """Show a chart, with PNG (2×), SVG and PDF downloads rendered server-side from the same
+    spec, each carrying the footer (as-of date, 示例数据, source clause).  Rendering happens
+    only when a button is pressed."""
+    from target_monitor import export
+
+    language = lang()
+    st.altair_chart(figure)
+    stamped = export.with_footer(figure, footer(target_id, language))
+    stem = f"{name}-{as_of().isoformat()}"
+    with st.popover(t("export.menu", language), icon=":material/download:"):
+        st.download_button(
+            t("export.png", language),
+            data=lambda: export.chart_png(stamped),
+            file_name=f"{stem}.png",
+            mime="image/png",
+            key=f"png-{name}",
+        )
+        st.download_button(
+            t("export.svg", language),
+            data=lambda: export.chart_svg(stamped),
+            file_name=f"{stem}.svg",
+            mime="image/svg+xml",
+            key=f"svg-{name}",
+            help=t("export.svg_help", language),
+        )
+        st.caption(t("export.svg_help", language))
+        st.download_button(
+            t("export.pdf", language),
+            data=lambda: export.chart_pdf(stamped),
+            file_name=f"{stem}.pdf",
+            mime="application/pdf",
+            key=f"pdf-{name}",
+        )
+
+
+def table(rows: list[dict[str, Any]], name: str, **options: Any) -> Any:
+    """Show a table with XLSX and CSV (UTF-8 with BOM) downloads; cells that look like formulas
+    are neutralised in both."""
+    from target_monitor import export
+
+    language = lang()
+    shown = st.dataframe(rows, hide_index=True, **options)
+    stem = f"{name}-{as_of().isoformat()}"
+    left, right, _ = st.columns([1, 1, 6])
+    left.download_button(
+        t("export.xlsx", language),
+        data=lambda: export.table_xlsx(rows, sheet=name[:31]),
+        file_name=f"{stem}.xlsx",
+        key=f"xlsx-{name}",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    right.download_button(
+        t("export.csv", language),
+        data=lambda: export.table_csv(rows),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key=f"csv-{name}",
+    )
+    return shown
+
+
+def briefing_pdf() -> bytes:
+    """The leadership briefing for the current as-of date, as PDF bytes."""
+    import tempfile
+
+    from target_monitor.briefing import build_briefing
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "briefing.pdf"
+        build_briefing(db(), out, as_of=as_of())
+        return out.read_bytes()

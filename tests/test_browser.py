@@ -439,8 +439,16 @@ def test_upload_a_filled_template_and_see_the_new_figure(
     saved = page.get_by_text(re.compile(r"^已保存：批次 \d+。$"))
     expect(saved).to_be_visible()
     expect(page.get_by_role("button", name=t("upload.commit"))).to_have_count(0)
+    batch = re.sub(r"\D", "", saved.text_content() or "")
+    # The history lists the dry run and the commit of the file, each as a batch.
     history = grid_with_column(page, t("col.file"))
-    expect(history.locator("td", has_text=upload.name)).to_have_count(1)
+    for kind in ("dry_run", "committed"):
+        expect(
+            history.locator("tbody tr")
+            .filter(has=page.locator("td", has_text=re.compile(f"^{kind}$")))
+            .filter(has=page.locator("td", has_text=re.compile(f"^{re.escape(upload.name)}$")))
+        ).to_have_count(1)
+    expect(grid_cell(history, batch, 3)).to_have_text(upload.name)
     screenshot(page, "upload-after-commit")
 
     # The goal page after: 广州's running sum with 2014Q2 replaced, and the provincial total.

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from target_monitor import paths
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    exe = shutil.which("target-monitor", path=str(Path(__import__("sys").executable).parent))
+    exe = shutil.which("target-monitor", path=str(Path(sys.executable).parent))
     assert exe is not None, "the console script target-monitor is not installed"
     return subprocess.run([exe, *args], capture_output=True, text=True, check=False, timeout=60)
 
@@ -94,7 +95,28 @@ def test_init_load_dry_run_and_commit(tmp_path: Path) -> None:
     assert run("init", "--db", str(db)).returncode == 0
     path = tmp_path / "q.csv"
     path.write_text(HEADER + "440100,demo_platforms_provincial,2014Q3,12,\n", encoding="utf-8")
-    dry = run("load", str(path), "--db", str(db), "--dry-run", "--json", "--user", "广州市局")
+    add = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "target-monitor"),
+            "users",
+            "add",
+            "guangzhou",
+            "--role",
+            "bureau",
+            "--region",
+            "440100",
+            "--password-stdin",
+            "--db",
+            str(db),
+        ],
+        input="guangzhou-pass\n",
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert add.returncode == 0, add.stderr
+    dry = run("load", str(path), "--db", str(db), "--dry-run", "--json", "--user", "guangzhou")
     assert dry.returncode == 0, dry.stderr
     summary = json.loads(dry.stdout)
     assert (summary["status"], summary["new"], summary["changed"]) == ("dry_run", 1, 0)
