@@ -231,9 +231,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "admin.audit.actor": ("操作人", "Actor"),
     "admin.audit.action": ("操作", "Action"),
     "banner.sample": (
-        "示例数据：当前显示的是系统自带的模拟数据，仅供演示，不代表真实上报情况。",
+        "示例数据：当前显示的是系统自带的模拟数据，仅供演示，不代表真实上报情况。"
+        "演示账号（每种角色一个）见左侧登录框。",
         "Sample data (示例数据): the figures shown are simulated for demonstration and are not "
-        "real reports.",
+        "real reports. Demo accounts, one per role, are listed under the login form.",
     ),
     "lang.label": ("语言 Language", "语言 Language"),
     "catalogue.title": ("目标库", "Catalogue of goals"),

@@ -132,6 +132,7 @@ def test_sample_banner_shows_only_on_sample_data(sample_db: Path, empty_db: Path
     at = open_page(sample_db)
     assert [w.value for w in at.warning] == [
         "示例数据：当前显示的是系统自带的模拟数据，仅供演示，不代表真实上报情况。"
+        "演示账号（每种角色一个）见左侧登录框。"
     ]
     at = open_page(empty_db)
     assert [w.value for w in at.warning] == []
