@@ -22,12 +22,28 @@ PAGES = [
     ("pages/upload.py", "nav.upload", ":material/upload_file:", "upload"),
     ("pages/admin.py", "nav.admin", ":material/admin_panel_settings:", "admin"),
 ]
-navigation = st.navigation(
-    [
-        st.Page(path, title=t(key, lang), icon=icon, url_path=url, default=url == "overview")
-        for path, key, icon, url in PAGES
-    ]
+pages = {
+    url: st.Page(path, title=t(key, lang), icon=icon, url_path=url)
+    for path, key, icon, url in PAGES
+}
+
+
+def _home() -> None:
+    """``/`` opens the overview, so that ``/overview`` is a real address too."""
+    st.switch_page(pages["overview"], query_params=st.query_params.to_dict())
+
+
+home = st.Page(
+    _home, title=t("nav.overview", lang), url_path="home", default=True, visibility="hidden"
 )
+navigation = st.navigation([home, *pages.values()])
+# A deep link opened before any session ran this script is served as the page alone; the page
+# sends it back here with ``goto`` (see ``ui.shell``), and it continues to the page it asked for.
+st.session_state["_shell"] = True
+goto = st.query_params.get("goto")
+if goto in pages:
+    params = {k: v for k, v in st.query_params.to_dict().items() if k != "goto"}
+    st.switch_page(pages[goto], query_params=params)
 
 with st.sidebar:
     st.markdown(f"### {t('app.title', lang)}")
@@ -47,7 +63,7 @@ with st.sidebar:
         t("asof.label", lang),
         value=ui.as_of(),
         min_value=dt.date(2011, 1, 1),
-        max_value=dt.date.today(),
+        max_value=max(dt.date.today(), ui.as_of()) + dt.timedelta(days=366),
         help=t("asof.help", lang),
         key="as_of_input",
     )

@@ -108,7 +108,9 @@ known AS (  -- every key's latest revision known at the as-of date, and when it 
 cells AS (  -- per indicator, reporting group and quarter: the jurisdiction's figures
     SELECT k.indicator, g.jurisdiction, g.level, k.q,
            sum(k.value) AS total, max(k.value) AS top, count(*) AS received,
-           count(*) FILTER (WHERE k.first_submitted < k.end_date + to_days($due + 1)) AS on_time
+           count(*) FILTER (  -- by the end of the due day in Beijing; stored as UTC
+               WHERE k.first_submitted < k.end_date + to_days($due + 1) - INTERVAL 8 HOUR
+           ) AS on_time
     FROM known k
     JOIN reporters g ON g.code = k.region_code
     GROUP BY ALL
@@ -191,21 +193,39 @@ unit_last AS (  -- per-unit goals: the latest window quarter so far with any uni
     WHERE t.unit
     GROUP BY t.id
 ),
-unit_values AS (  -- each unit expected then: its latest level, or its flow since the window
-    SELECT t.id, v.code,                                           -- (or year, pro rata) opened
-           CASE WHEN NOT t.flow THEN arg_max(k.value, k.q)
+unit_parts AS (  -- each unit expected then: its latest level, or its flow since the window
+    SELECT t.id, v.code,                        -- (or the year, pro rata) opened; num and den
+           CASE WHEN NOT t.flow THEN arg_max(k.value, k.q) FILTER (WHERE k.indicator = t.x_ind)
                 WHEN t.yearly
-                THEN sum(k.value) FILTER (WHERE k.q >= greatest(t.start_q, u.q - u.q % 4)) * 4
-                     / (u.q - greatest(t.start_q, u.q - u.q % 4) + 1)
-                ELSE sum(k.value) FILTER (WHERE k.q >= t.start_q) END AS value
+                THEN sum(k.value) FILTER (WHERE k.indicator = t.x_ind AND k.q >= u.first_q) * 4
+                     / (u.q - u.first_q + 1)
+                ELSE sum(k.value) FILTER (WHERE k.indicator = t.x_ind AND k.q >= u.first_q)
+                END AS x,
+           CASE WHEN NOT t.flow THEN arg_max(k.value, k.q) FILTER (WHERE k.indicator = t.d_ind)
+                WHEN t.yearly
+                THEN sum(k.value) FILTER (WHERE k.indicator = t.d_ind AND k.q >= u.first_q) * 4
+                     / (u.q - u.first_q + 1)
+                ELSE sum(k.value) FILTER (WHERE k.indicator = t.d_ind AND k.q >= u.first_q)
+                END AS d
     FROM tg t
-    JOIN unit_last u USING (id)
+    JOIN (SELECT id, q, CASE WHEN t.yearly THEN greatest(t.start_q, q - q % 4) ELSE t.start_q
+                        END AS first_q
+          FROM unit_last JOIN tg t USING (id)) u USING (id)
     JOIN quarters p ON p.q = u.q
     JOIN reporter_versions v
       ON v.jurisdiction = t.jurisdiction AND v.level = t.level
      AND v.valid_from <= p.end_date AND (v.valid_to IS NULL OR p.end_date < v.valid_to)
-    LEFT JOIN known k ON k.region_code = v.code AND k.indicator = t.indicator AND k.q <= u.q
-    GROUP BY t.id, v.code, t.flow, t.yearly, t.start_q, u.q
+    LEFT JOIN known k
+      ON k.region_code = v.code AND (k.indicator = t.x_ind OR k.indicator = t.d_ind)
+     AND k.q <= u.q
+    GROUP BY t.id, v.code, t.flow, t.yearly, u.q, u.first_q
+),
+unit_values AS (
+    SELECT u.id, u.code,
+           CASE WHEN NOT t.ratio THEN u.x
+                WHEN u.x IS NOT NULL AND u.d IS NOT NULL AND u.d <> 0 THEN 100.0 * u.x / u.d
+                END AS value
+    FROM unit_parts u JOIN tg t USING (id)
 ),
 latest AS (  -- the actual: the last point of the series (whole goals) or the share of units
     SELECT id, max(q) AS latest_q, arg_max(v, q) AS actual FROM valued WHERE v IS NOT NULL
@@ -250,14 +270,16 @@ completeness AS (
      AND c.q = d.q
     GROUP BY d.id
 ),
-planned AS (  -- linear from the baseline (0, or the earlier stage's value) to the final value
+planned AS (  -- linear from the baseline (0, or the earlier stage's value) to the final value,
+              -- at the quarter the actual is from (the latest quarter when there is none)
     SELECT t.id, l.latest_q, l.actual,
            CASE WHEN t.planned_covered AND $now >= t.start_q THEN
                 CASE WHEN t.end_q - coalesce(s.base_q, t.start_q - 1) <= 0 THEN t.final
                      ELSE coalesce(s.base, t.baseline, 0)
                           + (t.final - coalesce(s.base, t.baseline, 0))
                           * least(greatest(
-                                (least($now, t.end_q) - coalesce(s.base_q, t.start_q - 1))
+                                (least(coalesce(l.latest_q, $now), t.end_q)
+                                 - coalesce(s.base_q, t.start_q - 1))
                                 / (t.end_q - coalesce(s.base_q, t.start_q - 1)), 0), 1) END
            END AS planned
     FROM tg t
@@ -582,6 +604,20 @@ def child(db: str, side: str, regions: int) -> None:
     print(ready, _peak_mb(), seconds)
 
 
+def _revision() -> str:
+    """The commit the engine was measured at (``-dirty``: with uncommitted changes)."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:
+        return "unknown"
+    return out.stdout.strip() or "unknown"
+
+
 def fresh_process(db: Path, side: str, regions: int) -> tuple[float, float, float]:
     out = subprocess.run(
         [sys.executable, "-c", CHILD, str(ROOT), str(db), side, str(regions)],
@@ -652,7 +688,7 @@ def main() -> None:
         fresh = {side: fresh_process(db, side, args.regions) for side in ("engine", "sql")}
     print(
         f"warehouse: {rows:,} rows in reports ({batches} batch), {args.regions:,} reporters + "
-        f"the province, as of {AS_OF} (latest quarter 2020Q4)\n"
+        f"the province, as of {AS_OF} (latest quarter 2020Q4); repo at {_revision()}\n"
         f"python {platform.python_version()}, duckdb {duckdb.__version__} ({threads} threads), "
         f"polars {pl.__version__}, {os.cpu_count()} CPUs, load average "
         f"{load_before[0]:.2f} before the timed runs, {load_after[0]:.2f} after"

@@ -1,10 +1,22 @@
 """Validate: check every row of a read table and normalise what can be normalised safely.
 
 Every rule in :data:`etl.issues.RULES` that concerns rows fires here.  The work is vectorised with
-Polars: cell values are normalised once per *distinct* value (a file of millions of rows has a few
-thousand distinct region codes, indicators and periods), then joined back.  Every issue is
-collected; a rule that fires on very many rows lists the first :data:`ISSUE_CAP` and counts the
-rest, so that a broken 4-million-row file still gets a readable report.
+Polars and kept narrow, because files run to millions of rows:
+
+* A key column (region code, indicator, period) becomes its *distinct* values (a few thousand at
+  most) and, per row, the index of its value.  Each rule is decided once per distinct value, or
+  per pair of them (a region in a quarter, a region and an indicator), and looked up per row by
+  index: the wide frame is never joined, copied or sorted.
+* A value cell that reads as a finite number as it stands is taken as it is; only the other
+  cells go through NFKC, trimming and the empty, unit and thousands checks.
+* Region, indicator and quarter together make one dense integer per row, so duplicates and the
+  previous quarter are found by indexing an array (hash joins when the combinations are too
+  many for one).
+* A rule that can fire on no distinct value costs nothing per row; when one fires, only the rows
+  listed in the report are looked at beyond their count.
+
+Every issue is collected; a rule that fires on very many rows lists the first :data:`ISSUE_CAP`
+and counts the rest, so that a broken 4-million-row file still gets a readable report.
 """
 
 from __future__ import annotations
@@ -415,18 +427,46 @@ class _Distinct:
         return _Lookup(series, self.slot, self.values.len() - (0 if self.has_null else 1))
 
 
+_RUN_SAMPLE = 4096
+_LONG_RUN = 64
+
+
 def _distinct(frame: pl.DataFrame, *columns: str) -> list[_Distinct]:
-    """Each column's distinct values, and per row the index of its value (an Enum's codes)."""
-    uniques = frame.select(pl.col(c).drop_nulls().unique().implode() for c in columns)
-    values = [uniques[c][0] for c in columns]
-    slots = frame.select(
-        pl.col(c).cast(pl.Enum(v)).to_physical().cast(pl.UInt32).fill_null(v.len())
-        for c, v in zip(columns, values, strict=True)
-    )
+    """Each column's distinct values, and per row the index of its value (an Enum's codes).
+
+    A column whose cells come in long runs of the same value (files are usually sorted by region,
+    and hold one quarter) is reduced to its runs first; which way is taken is decided from the
+    first few thousand cells, and only changes the speed."""
     null = pl.Series([None], dtype=pl.String)
+
+    def runs_are_long(column: pl.Series) -> bool:
+        head = column.head(_RUN_SAMPLE)
+        return head.len() > 0 and (int(head.rle_id()[-1]) + 1) * _LONG_RUN <= head.len()
+
+    by_runs = [c for c in columns if runs_are_long(frame[c])]
+    direct = [c for c in columns if c not in by_runs]
+    found: dict[str, tuple[pl.Series, pl.Series]] = {}
+    if direct:  # the columns in parallel
+        uniques = frame.select(pl.col(c).drop_nulls().unique().implode() for c in direct)
+        values = {c: uniques[c][0] for c in direct}
+        slots = frame.select(
+            pl.col(c)
+            .cast(pl.Enum(values[c]))
+            .to_physical()
+            .cast(pl.UInt32)
+            .fill_null(values[c].len())
+            for c in direct
+        )
+        found.update({c: (values[c], slots[c]) for c in direct})
+    for c in by_runs:
+        run = frame[c].rle_id()
+        firsts = frame[c].rle().struct.field("value")  # each run's value
+        distinct = firsts.drop_nulls().unique()
+        run_slot = firsts.cast(pl.Enum(distinct)).to_physical().cast(pl.UInt32)
+        found[c] = (distinct, run_slot.fill_null(distinct.len()).gather(run))
     return [
-        _Distinct(pl.concat([v, null]), slots[c], frame[c].null_count() > 0)
-        for c, v in zip(columns, values, strict=True)
+        _Distinct(pl.concat([found[c][0], null]), found[c][1], frame[c].null_count() > 0)
+        for c in columns
     ]
 
 
@@ -594,9 +634,10 @@ PreviousLookup = Callable[[pl.DataFrame], pl.DataFrame]
 def validate(
     table: Table, ctx: ValidationContext, previous: PreviousLookup | None = None
 ) -> Validated:
-    """Check every row.  ``previous`` is asked, once, for the current warehouse values of the
-    previous quarter of each clean row (``region_code, indicator, period`` → ``… value``); they
-    feed the stock-fell and flow-jump warnings."""
+    """Check every row.  ``previous`` is meant to be asked, once, for the current warehouse values
+    of the previous quarter of each clean row (``region_code, indicator, period`` → ``… value``),
+    to feed the stock-fell and flow-jump warnings; as things stand it is never asked (see
+    :func:`_trend_warnings`)."""
     out = _Collector(table)
     raw = table.frame
     n = raw.height
@@ -1020,8 +1061,15 @@ def _trend_warnings(
         is_first = first_of_row.rows() if rows is None else first_of_row.at(rows)
         prev = prev.set(is_first.fill_null(True), None)
     kinds = kind.rows() if rows is None else kind.at(rows)
-    fell = ((kinds == _STOCK_FELL) & (values < prev)).fill_null(False)
-    jumped = ((kinds == _FLOW_JUMP) & (prev > 0) & (values > 10 * prev)).fill_null(False)
+    k, v, p = pl.col("kind"), pl.col("value"), pl.col("prev")
+    fell, jumped = (
+        pl.DataFrame({"kind": kinds, "value": values, "prev": prev})
+        .select(
+            ((k == _STOCK_FELL) & (v < p)).fill_null(False),
+            ((k == _FLOW_JUMP) & (p > 0) & (v > 10 * p)).fill_null(False).alias("jumped"),
+        )
+        .get_columns()
+    )
 
     def context(record: dict[str, object]) -> dict[str, object]:
         return {"previous": _fmt(record["_prev_value"])}

@@ -10,6 +10,7 @@ from target_monitor.i18n import t
 from warehouse import service
 from warehouse.accounts import ROLES, AccountError
 
+ui.shell("admin")
 lang = ui.lang()
 st.title(t("admin.title", lang))
 user = ui.current_user()

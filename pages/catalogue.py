@@ -8,6 +8,7 @@ from target_monitor import ui
 from target_monitor.catalogue_doc import KIND_ZH, LEVEL_ZH, RECURRENCE_ZH, format_goal
 from target_monitor.i18n import t
 
+ui.shell("catalogue")
 lang = ui.lang()
 cat = ui.ref().catalogue
 st.title(t("catalogue.title", lang))

@@ -7,6 +7,7 @@ import streamlit as st
 from target_monitor import charts, ui
 from target_monitor.i18n import status_label, t
 
+ui.shell("goal")
 lang = ui.lang()
 r = ui.ref()
 targets = [tg.id for tg in r.catalogue.targets]

@@ -9,6 +9,7 @@ import streamlit as st
 from target_monitor import charts, ui
 from target_monitor.i18n import status_label, t
 
+ui.shell("overview")
 lang = ui.lang()
 r = ui.ref()
 as_of = ui.as_of()

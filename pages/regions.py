@@ -10,6 +10,7 @@ import streamlit as st
 from target_monitor import charts, ui
 from target_monitor.i18n import t
 
+ui.shell("regions")
 lang = ui.lang()
 r = ui.ref()
 targets = [tg.id for tg in r.catalogue.targets]

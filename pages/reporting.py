@@ -8,6 +8,7 @@ import streamlit as st
 from target_monitor import charts, ui
 from target_monitor.i18n import t
 
+ui.shell("reporting")
 lang = ui.lang()
 st.title(t("reporting.title", lang))
 grid = ui.reporting_grid().to_dicts()

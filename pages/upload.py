@@ -10,6 +10,7 @@ from etl.periods import Quarter
 from target_monitor import ui
 from target_monitor.i18n import t
 
+ui.shell("upload")
 lang = ui.lang()
 r = ui.ref()
 st.title(t("upload.title", lang))

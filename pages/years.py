@@ -7,6 +7,7 @@ import streamlit as st
 from target_monitor import charts, ui
 from target_monitor.i18n import t
 
+ui.shell("years")
 lang = ui.lang()
 r = ui.ref()
 st.title(t("years.title", lang))

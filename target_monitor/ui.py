@@ -338,3 +338,11 @@ def briefing_pdf() -> bytes:
         out = Path(tmp) / "briefing.pdf"
         build_briefing(db(), out, as_of=as_of())
         return out.read_bytes()
+
+
+def shell(url_path: str) -> None:
+    """Call first in every page: when the page runs without ``dashboard.py`` around it (a deep
+    link before any session ran the entry point, which Streamlit serves as the page alone), go
+    through the entry point, which brings the visitor back here with the same parameters."""
+    if not st.session_state.get("_shell"):
+        st.switch_page("dashboard.py", query_params={**st.query_params.to_dict(), "goto": url_path})

@@ -247,14 +247,17 @@ def grid_with_column(page: Page, header: str) -> Locator:
     )
 
 
-def grid_cell(grid: Locator, row_label: str, column: int) -> Locator:
-    """The ``column``-th cell (1-based) of the grid row whose first cell reads ``row_label``."""
+def grid_cell(grid: Locator, row_label: str, column: str) -> Locator:
+    """The cell in column ``column`` of the grid row whose first cell reads ``row_label``."""
+    header = grid.locator("th", has_text=re.compile(f"^{re.escape(column)}$"))
+    expect(header).to_have_count(1)
+    index = header.get_attribute("aria-colindex")
     row = grid.locator("tbody tr").filter(
         has=grid.page.locator(
             'td[aria-colindex="1"]', has_text=re.compile(f"^{re.escape(row_label)}$")
         )
     )
-    return row.locator(f'td[aria-colindex="{column}"]')
+    return row.locator(f'td[aria-colindex="{index}"]')
 
 
 def log_in(page: Page, role: str) -> None:
@@ -402,7 +405,7 @@ def test_upload_a_filled_template_and_see_the_new_figure(
     expect(title(page)).to_have_text(goal_name(ref.catalogue, UPLOAD_TARGET))
     settle(page)
     regions_grid = grid_with_column(page, t("col.share"))
-    expect(grid_cell(regions_grid, region_name, 2)).to_have_text(plain(before_sum))
+    expect(grid_cell(regions_grid, region_name, t("col.actual"))).to_have_text(plain(before_sum))
     actual_metric = (
         page.get_by_test_id("stMetric")
         .filter(has_text=t("goal.metric.actual"))
@@ -436,19 +439,24 @@ def test_upload_a_filled_template_and_see_the_new_figure(
     screenshot(page, "upload-before-commit")
 
     page.get_by_role("button", name=t("upload.commit")).click()
-    saved = page.get_by_text(re.compile(r"^已保存：批次 \d+。$"))
+    committed = re.escape(t("upload.committed", batch="{batch}")).replace(
+        re.escape("{batch}"), r"(\d+)"
+    )
+    saved = page.get_by_text(re.compile(f"^{committed}$"))
     expect(saved).to_be_visible()
     expect(page.get_by_role("button", name=t("upload.commit"))).to_have_count(0)
-    batch = re.sub(r"\D", "", saved.text_content() or "")
-    # The history lists the dry run and the commit of the file, each as a batch.
+    match = re.fullmatch(committed, saved.text_content() or "")
+    assert match is not None
+    batch = match[1]
+    # The region's history lists the new batch with the file and its counts.
     history = grid_with_column(page, t("col.file"))
-    for kind in ("dry_run", "committed"):
-        expect(
-            history.locator("tbody tr")
-            .filter(has=page.locator("td", has_text=re.compile(f"^{kind}$")))
-            .filter(has=page.locator("td", has_text=re.compile(f"^{re.escape(upload.name)}$")))
-        ).to_have_count(1)
-    expect(grid_cell(history, batch, 3)).to_have_text(upload.name)
+    for column, value in (
+        (t("col.file"), upload.name),
+        (t("col.new"), str(new)),
+        (t("col.changed"), "1"),
+        (t("col.unchanged"), str(unchanged)),
+    ):
+        expect(grid_cell(history, batch, column)).to_have_text(value)
     screenshot(page, "upload-after-commit")
 
     # The goal page after: 广州's running sum with 2014Q2 replaced, and the provincial total.
@@ -456,24 +464,17 @@ def test_upload_a_filled_template_and_see_the_new_figure(
     expect(title(page)).to_have_text(goal_name(ref.catalogue, UPLOAD_TARGET))
     settle(page)
     regions_grid = grid_with_column(page, t("col.share"))
-    expect(grid_cell(regions_grid, region_name, 2)).to_have_text(plain(after_sum))
+    expect(grid_cell(regions_grid, region_name, t("col.actual"))).to_have_text(plain(after_sum))
     expect(actual_metric).to_have_text(
         format_number(before_total - old + UPLOAD_VALUE, target.unit)
     )
     screenshot(page, "goal-after-upload")
 
 
-# --- known defects: strict xfails, so that a fix turns them into failures to be un-marked -----
+# --- defects found by these tests, fixed: they stay as regression tests -----------------------
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="pages/ next to dashboard.py: until a session has run dashboard.py, Streamlit serves "
-    "a deep link as a v1 multipage app — the page script alone, without the sidebar, the "
-    "language switch, the as-of date or the sample banner",
-)
 def test_deep_link_as_first_visit_runs_the_app_shell(
     browser: Browser, sample_db: Path, tmp_path: Path
 ) -> None:
@@ -496,12 +497,6 @@ def test_deep_link_as_first_visit_runs_the_app_shell(
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="st.Page ignores url_path for the default page, so /overview answers with a "
-    "'Page not found' dialog before running the overview",
-)
 def test_overview_url_path_opens_without_page_not_found(server: str, page: Page) -> None:
     page.goto(server + "/overview")
     expect(title(page)).to_have_text(t("overview.title"))
@@ -511,13 +506,6 @@ def test_overview_url_path_opens_without_page_not_found(server: str, page: Page)
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="dashboard.py passes an as_of later than the server's date.today() to st.date_input "
-    "with max_value=date.today(): StreamlitValueAboveMaxError (e.g. a link made in Beijing "
-    "opened on a UTC server between 16:00 and 24:00 UTC)",
-)
 def test_as_of_after_the_server_date_does_not_crash(server: str, page: Page) -> None:
     tomorrow = beijing_today() + dt.timedelta(days=1)  # the server's clock runs on Beijing time
     page.goto(f"{server}/?as_of={tomorrow.isoformat()}")
