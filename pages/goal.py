@@ -16,7 +16,7 @@ target_id = st.selectbox(
     t("goal.select", lang),
     targets,
     index=targets.index(chosen) if chosen in targets else 0,
-    format_func=lambda x: f"{ui.goal_name(x, lang)} · {x}",
+    format_func=lambda x: ui.goal_choice(x, lang),
     key="goal_select",
 )
 ui.set_param("target", target_id)
@@ -86,16 +86,13 @@ if known:
         )
         ui.chart(bars, f"regions-{target_id}", target_id=target_id)
     with right:
+        columns = {t("col.region", lang): "name", t("col.actual", lang): "value"}
+        if any(x["meets"] is not None for x in regions):
+            columns[t("col.meets", lang)] = "meets"
+        if any(x["share"] is not None for x in regions):
+            columns[t("col.share", lang)] = "share"
         ui.table(
-            [
-                {
-                    t("col.region", lang): x["name"],
-                    t("col.actual", lang): x["value"],
-                    t("col.meets", lang): x["meets"],
-                    t("col.share", lang): x["share"],
-                }
-                for x in regions
-            ],
+            [{label: x[key] for label, key in columns.items()} for x in regions],
             f"regions-{target_id}",
             column_config={
                 t("col.share", lang): st.column_config.NumberColumn(format="percent"),

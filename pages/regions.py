@@ -19,7 +19,7 @@ target_id = st.selectbox(
     t("goal.select", lang),
     targets,
     index=targets.index(chosen) if chosen in targets else 0,
-    format_func=lambda x: f"{ui.goal_name(x, lang)} · {x}",
+    format_func=lambda x: ui.goal_choice(x, lang),
     key="regions_goal",
 )
 ui.set_param("target", target_id)

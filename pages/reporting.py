@@ -16,6 +16,7 @@ levels = sorted({x["level"] for x in grid}, key=["province", "city", "county", "
 level = st.segmented_control(
     t("reporting.level", lang),
     levels,
+    format_func=lambda x: t(f"level.{x}", lang),
     default=ui.param("level", "city") if levels else None,
     key="reporting_level",
 )
@@ -57,15 +58,15 @@ ui.table(
     [
         {
             t("col.batch", lang): b["batch_id"],
-            t("col.kind", lang): b["kind"],
+            t("col.kind", lang): t(f"batch.{b['kind']}", lang),
             t("col.file", lang): b["file_name"],
             t("col.uploader", lang): b["uploader"],
-            t("col.when", lang): b["finished_at"],
+            t("col.when", lang): ui.beijing(b["finished_at"]),
             t("col.new", lang): b["rows_new"],
             t("col.changed", lang): b["rows_changed"],
             t("col.unchanged", lang): b["rows_unchanged"],
         }
-        for b in ui.batches().head(20).to_dicts()
+        for b in ui.batches(as_of=ui.as_of()).head(20).to_dicts()
     ],
     "uploads",
 )

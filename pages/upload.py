@@ -149,10 +149,10 @@ st.dataframe(
     [
         {
             t("col.batch", lang): b["batch_id"],
-            t("col.kind", lang): b["kind"],
+            t("col.kind", lang): t(f"batch.{b['kind']}", lang),
             t("col.file", lang): b["file_name"],
             t("col.uploader", lang): b["uploader"],
-            t("col.when", lang): b["finished_at"],
+            t("col.when", lang): ui.beijing(b["finished_at"]),
             t("col.new", lang): b["rows_new"],
             t("col.changed", lang): b["rows_changed"],
             t("col.unchanged", lang): b["rows_unchanged"],

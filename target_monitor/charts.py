@@ -36,7 +36,7 @@ def format_number(value: float | None, unit: str = "") -> str:
     if value is None:
         return "—"
     if unit == "%":
-        return f"{value:.1f}%"
+        return f"{value:.1f}%"  # one decimal for every share
     magnitude = abs(value)
     if magnitude >= 1e8:
         text = f"{value / 1e8:.2f}".rstrip("0").rstrip(".") + "亿"
@@ -45,7 +45,7 @@ def format_number(value: float | None, unit: str = "") -> str:
     elif float(value).is_integer():
         text = f"{int(value):,}"
     else:
-        text = f"{value:,.2f}"
+        text = f"{value:,.1f}".rstrip("0").rstrip(".")
     return f"{text}{unit}" if unit and unit not in ("个", "家", "项") else text + unit
 
 
@@ -146,12 +146,17 @@ def status_counts(counts: dict[str, int], lang: Lang, title: str) -> Any:
         alt.Chart(_data(values))
         .mark_bar()
         .encode(
-            y=alt.Y("status:N", sort=[status_label(s, lang) for s in STATUS_ORDER], title=None),
+            y=alt.Y(
+                "status:N",
+                sort=[status_label(s, lang) for s in STATUS_ORDER],
+                title=None,
+                axis=alt.Axis(labelOverlap=False),
+            ),
             x=alt.X("n:Q", title=t("chart.goals", lang)),
             color=alt.Color("status:N", scale=status_scale(lang), legend=None),
             tooltip=["status:N", "n:Q"],
         )
-        .properties(title=title, height=220, width="container")
+        .properties(title=title, height=28 * max(len(values), 1) + 40, width="container")
     )
     return _config(chart)
 
@@ -161,14 +166,14 @@ def region_bars(rows: Sequence[dict[str, Any]], *, unit: str, title: str, lang: 
         alt.Chart(_data(list(rows)))
         .mark_bar(color=SERIES_COLOURS["actual"])
         .encode(
-            y=alt.Y("name:N", sort="-x", title=None),
+            y=alt.Y("name:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False)),
             x=alt.X("value:Q", title=unit),
             tooltip=[
                 alt.Tooltip("name:N", title=t("col.region", lang)),
                 alt.Tooltip("value:Q", format=",.1f"),
             ],
         )
-        .properties(title=title, height=max(180, 18 * len(rows)), width="container")
+        .properties(title=title, height=max(180, 22 * len(rows)), width="container")
     )
     return _config(chart)
 
@@ -214,8 +219,10 @@ def status_matrix(rows: Sequence[dict[str, Any]], *, title: str, lang: Lang) -> 
         alt.Chart(_data(values))
         .mark_rect(stroke="white", strokeWidth=1)
         .encode(
-            x=alt.X("year:O", title=None),
-            y=alt.Y("goal:N", title=None, sort=None),
+            x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y(
+                "goal:N", title=None, sort=None, axis=alt.Axis(labelOverlap=False, labelLimit=320)
+            ),
             color=alt.Color(
                 "label:N", scale=status_scale(lang), legend=alt.Legend(title=None, orient="top")
             ),
@@ -242,7 +249,7 @@ def year_bars(rows: Sequence[dict[str, Any]], *, unit: str, title: str, lang: La
         alt.Chart(_data(long))
         .mark_bar()
         .encode(
-            x=alt.X("year:O", title=None),
+            x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
             xOffset="series:N",
             y=alt.Y("value:Q", title=unit),
             color=alt.Color(
@@ -266,7 +273,7 @@ def completeness_grid(rows: Sequence[dict[str, Any]], *, title: str, lang: Lang)
         .mark_rect(stroke="white", strokeWidth=0.5)
         .encode(
             x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=-60)),
-            y=alt.Y("name:N", title=None, sort=None),
+            y=alt.Y("name:N", title=None, sort=None, axis=alt.Axis(labelOverlap=False)),
             color=alt.Color(
                 "completeness:Q",
                 scale=alt.Scale(domain=[0, 1], scheme="blues"),

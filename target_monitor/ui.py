@@ -139,13 +139,16 @@ def reporting_grid() -> pl.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _batches(db_path: str, version: Version, region: str | None) -> pl.DataFrame:
+def _batches(
+    db_path: str, version: Version, region: str | None, day: dt.date | None
+) -> pl.DataFrame:
     del version
-    return service.batches(Path(db_path), region_code=region)
+    return service.batches(Path(db_path), region_code=region, as_of=day)
 
 
-def batches(region: str | None = None) -> pl.DataFrame:
-    return _batches(str(db()), version(), region)
+def batches(region: str | None = None, *, as_of: dt.date | None = None) -> pl.DataFrame:
+    """Upload batches, newest first; with ``as_of``, only those finished by that day's end."""
+    return _batches(str(db()), version(), region, as_of)
 
 
 @st.cache_resource(show_spinner=False)
@@ -167,6 +170,18 @@ def goal_name(target_id: str, language: Lang) -> str:
         if language == "zh"
         else f"{name} ({target.deadline.year})"
     )
+
+
+def goal_choice(target_id: str, language: Lang) -> str:
+    """How a goal reads in a selector: its name and its source, no internal id."""
+    return f"{goal_name(target_id, language)} · {source_of(target_id)}"
+
+
+def beijing(moment: dt.datetime | None) -> str:
+    """A stored (UTC) timestamp as Beijing time, labelled."""
+    if moment is None:
+        return "—"
+    return f"{moment + dt.timedelta(hours=8):%Y-%m-%d %H:%M}"
 
 
 def source_of(target_id: str) -> str:
@@ -310,21 +325,21 @@ def table(rows: list[dict[str, Any]], name: str, **options: Any) -> Any:
     language = lang()
     shown = st.dataframe(rows, hide_index=True, **options)
     stem = f"{name}-{as_of().isoformat()}"
-    left, right, _ = st.columns([1, 1, 6])
-    left.download_button(
-        t("export.xlsx", language),
-        data=lambda: export.table_xlsx(rows, sheet=name[:31]),
-        file_name=f"{stem}.xlsx",
-        key=f"xlsx-{name}",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    right.download_button(
-        t("export.csv", language),
-        data=lambda: export.table_csv(rows),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        key=f"csv-{name}",
-    )
+    with st.popover(t("export.menu", language), icon=":material/download:"):
+        st.download_button(
+            t("export.xlsx", language),
+            data=lambda: export.table_xlsx(rows, sheet=name[:31]),
+            file_name=f"{stem}.xlsx",
+            key=f"xlsx-{name}",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        st.download_button(
+            t("export.csv", language),
+            data=lambda: export.table_csv(rows),
+            file_name=f"{stem}.csv",
+            mime="text/csv",
+            key=f"csv-{name}",
+        )
     return shown
 
 

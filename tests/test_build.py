@@ -22,7 +22,8 @@ def test_sample_is_labelled_and_dated_by_quarter(sample_db: Path) -> None:
     assert set(batches["source"]) == {"sample"}
     assert set(batches["uploader"]) == {SAMPLE_UPLOADER}
     assert batches.height == 40  # one batch per quarter, 2011Q1 … 2020Q4
-    assert first == (dt.datetime(2011, 4, 15, 9, 0), 1)  # 15 days after the quarter ended
+    # 15 days after the quarter ended, 09:00 Beijing time (01:00 UTC)
+    assert first == (dt.datetime(2011, 4, 15, 1, 0), 1)
 
 
 def test_as_of_the_sample_knows_only_what_had_been_reported(sample_db: Path) -> None:

@@ -93,8 +93,9 @@ def test_reporting_page_lists_uploads(sample_db: Path) -> None:
     at = open_page(sample_db, "pages/reporting.py")
     assert len(at.get("vega_lite_chart")) == 1
     uploads = at.dataframe[-1].value
-    assert len(uploads) == 20
-    assert uploads.iloc[0]["文件"] == "sample-2020Q4.csv"
+    assert len(uploads) == 14  # the batches finished by the as-of date: 2011Q1 … 2014Q2
+    assert uploads.iloc[0]["文件"] == "sample-2014Q2.csv"
+    assert uploads.iloc[0]["时间（北京时间）"] == "2014-07-15 09:00"
 
 
 def test_upload_page_offers_templates(sample_db: Path) -> None:

@@ -68,7 +68,8 @@ def load_sample(db: Path, ref: Reference) -> int:
         quarter = Quarter.parse(str(period))
         buffer = io.BytesIO()
         part.select("region_code", "indicator", "period", "value", "note").write_csv(buffer)
-        submitted = dt.datetime.combine(quarter.end + REPORTING_LAG, dt.time(9, 0))
+        # 09:00 Beijing time (stored as UTC) on the 15th day after the quarter ended
+        submitted = dt.datetime.combine(quarter.end + REPORTING_LAG, dt.time(1, 0))
         result = load_file(
             buffer.getvalue(),
             db=db,

@@ -124,7 +124,11 @@ def previous_quarter_values(con: duckdb.DuckDBPyConnection, *, keys: pl.DataFram
 
 
 def batches(
-    con: duckdb.DuckDBPyConnection, *, region_code: str | None = None, limit: int = 100
+    con: duckdb.DuckDBPyConnection,
+    *,
+    region_code: str | None = None,
+    as_of: dt.date | None = None,
+    limit: int = 100,
 ) -> pl.DataFrame:
     """Upload batches, newest first; for a region, those uploaded for it or touching it."""
     return frame(
@@ -134,13 +138,18 @@ def batches(
                rows_new, rows_changed, rows_unchanged, rows_rejected, started_at, finished_at,
                json_array_length(issues) AS issue_count
         FROM upload_batches b
-        WHERE $region IS NULL OR b.region_code = $region
-           OR EXISTS (SELECT 1 FROM reports r
-                      WHERE r.batch_id = b.batch_id AND r.region_code = $region)
+        WHERE ($region IS NULL OR b.region_code = $region
+               OR EXISTS (SELECT 1 FROM reports r
+                          WHERE r.batch_id = b.batch_id AND r.region_code = $region))
+          AND ($cutoff IS NULL OR b.finished_at < $cutoff)
         ORDER BY batch_id DESC
         LIMIT $limit
         """,
-        {"region": region_code, "limit": limit},
+        {
+            "region": region_code,
+            "limit": limit,
+            "cutoff": as_of_timestamp(as_of) if as_of else None,
+        },
     )
 
 

@@ -139,11 +139,13 @@ def reporting_grid(
     )
 
 
-def batches(db: Path, *, region_code: str | None = None, limit: int = 50) -> pl.DataFrame:
+def batches(
+    db: Path, *, region_code: str | None = None, as_of: dt.date | None = None, limit: int = 50
+) -> pl.DataFrame:
     if not db.exists():
         return pl.DataFrame()
     with connect(db) as con:
-        return queries.batches(con, region_code=region_code, limit=limit)
+        return queries.batches(con, region_code=region_code, as_of=as_of, limit=limit)
 
 
 def region_reports(db: Path, *, region_code: str, as_of: dt.date | None = None) -> pl.DataFrame:
