@@ -6,7 +6,8 @@ default), then times, each in a fresh subprocess so peak memory is its own:
 * ``raw``: ``CREATE TABLE … AS SELECT * FROM read_csv(file)`` into a new DuckDB file;
 * ``full``: :func:`etl.load.load_file` into a new warehouse (read → validate → compare → append).
 
-Prints rows/s for both, the ratio, and peak memory.  Usage::
+Prints rows/s for both, the ratio, peak memory, and the time the full path spends in each step
+(read, validation context, validate, compare and append).  Usage::
 
     .venv/bin/python bench/load.py [--regions 3000] [--indicators 40] [--quarters 40]
 """
@@ -83,31 +84,47 @@ print(n, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).r
 """
 
 FULL = """
-import sys, time, resource, pickle
+import sys, time, resource, json
 from pathlib import Path
 sys.path.insert(0, sys.argv[4])
 from bench.load import national_reference
 from warehouse.build import init_warehouse
+import etl.load
 ref, _ = national_reference(int(sys.argv[3]))
 db = Path(sys.argv[2])
 init_warehouse(db, ref=ref)
+phases = {}
+def timed(name):  # the time spent in each step of load_file
+    step = getattr(etl.load, name)
+    def run(*a, **k):
+        t = time.perf_counter()
+        try:
+            return step(*a, **k)
+        finally:
+            phases[name] = phases.get(name, 0.0) + time.perf_counter() - t
+    setattr(etl.load, name, run)
+for name in PHASES:
+    timed(name)
 start = time.perf_counter()
 from etl.load import load_file
 r = load_file(Path(sys.argv[1]), db=db, ref=ref, max_bytes=1 << 34, uploader="bench")
 elapsed = time.perf_counter() - start
 assert r.status == "committed", [(i.rule, i.row, i.value) for i in r.issues[:10]]
+print(json.dumps(phases))
 print(r.rows_new, elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-"""
+""".replace("PHASES", repr(("read_upload", "validation_context", "validate", "commit_batch")))
 
 
-def run(script: str, *args: str) -> tuple[int, float, float]:
+def run(script: str, *args: str) -> tuple[int, float, float, dict[str, float]]:
     out = subprocess.run(
         [sys.executable, "-c", script, *args], capture_output=True, text=True, check=False
     )
     if out.returncode != 0:
         raise SystemExit(out.stderr)
-    rows, seconds, maxrss_kb = out.stdout.split()[-3:]
-    return int(rows), float(seconds), int(maxrss_kb) / 1024
+    lines = out.stdout.strip().splitlines()
+    rows, seconds, maxrss_kb = lines[-1].split()
+    phases = json.loads(lines[-2]) if len(lines) > 1 else {}
+    return int(rows), float(seconds), int(maxrss_kb) / 1024, phases
 
 
 def main() -> None:
@@ -126,8 +143,8 @@ def main() -> None:
         rows = generate(csv, codes, indicators, args.quarters)
         generated = time.perf_counter() - start
         size_mb = csv.stat().st_size / 1024 / 1024
-        raw_rows, raw_s, raw_mb = run(RAW, str(csv), str(Path(tmp) / "raw.duckdb"))
-        full_rows, full_s, full_mb = run(
+        raw_rows, raw_s, raw_mb, _ = run(RAW, str(csv), str(Path(tmp) / "raw.duckdb"))
+        full_rows, full_s, full_mb, phases = run(
             FULL, str(csv), str(Path(tmp) / "full.duckdb"), str(args.regions), str(ROOT)
         )
     assert raw_rows == rows == full_rows, (raw_rows, rows, full_rows)
@@ -142,6 +159,7 @@ def main() -> None:
         "full_rows_per_s": round(rows / full_s),
         "full_peak_mb": round(full_mb),
         "ratio_full_to_raw": round(raw_s / full_s, 3),
+        "full_phases_s": {k: round(v, 2) for k, v in phases.items()},
         "machine": f"{platform.machine()} {platform.processor() or ''} "
         f"{resource.getpagesize()}B pages, python {platform.python_version()}".strip(),
     }
@@ -156,6 +174,8 @@ def main() -> None:
         ("validate+load", full_s, full_mb),
     ):
         print(f"{label:<18}{seconds:>10.2f} s {rows / seconds:>12,.0f} rows/s  peak {peak:,.0f} MB")
+    steps = ", ".join(f"{k} {v:.2f}" for k, v in phases.items())
+    print(f"  of which (s): {steps}; the rest is hashing, connecting and bookkeeping")
     print(f"full / raw throughput  {raw_s / full_s:.1%}   (goal ≥ 50 %)")
 
 

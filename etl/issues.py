@@ -212,6 +212,22 @@ RULES: dict[str, Rule] = _rules(
         "delete the row or check the region code",
     ),
     Rule(
+        "period-locked",
+        E,
+        "报告期 {value} 已由 {by} 于 {at}（北京时间）锁定，不能再上报或修改",
+        "period {value} was locked by {by} on {at} (Beijing time) and takes no more reports",
+        "如需更正，请联系管理员解锁该季度",
+        "ask an admin to unlock the quarter if a correction is needed",
+    ),
+    Rule(
+        "role-cannot-upload",
+        E,
+        "账号 {value}（{role}）没有上报权限",
+        "account {value} ({role}) may not upload",
+        "请使用本地区主管部门的账号上报",
+        "upload with your bureau's account",
+    ),
+    Rule(
         "period-missing",
         E,
         "报告期为空",

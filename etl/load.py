@@ -273,9 +273,19 @@ def _locked_rows(
     for (period,), part in hit.group_by("period", maintain_order=True):
         by, at = locked[str(period)]
         for row in part.head(20).iter_rows(named=True):
-            issues.append(make_issue("period-locked", file=file_name, sheet=sheet,
-                                     row=int(row["_row"]), column="period", value=period, by=by,
-                                     at=f"{at:%Y-%m-%d %H:%M}"))  # fmt: skip
+            when = at + dt.timedelta(hours=8)  # stored as UTC, shown in Beijing time
+            issues.append(
+                make_issue(
+                    "period-locked",
+                    file=file_name,
+                    sheet=sheet,
+                    row=int(row["_row"]),
+                    column="period",
+                    value=period,
+                    by=by,
+                    at=f"{when:%Y-%m-%d %H:%M}",
+                )
+            )
     return issues
 
 

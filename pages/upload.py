@@ -80,8 +80,8 @@ if uploaded is not None and user is not None:
         state[key] = ui.load_upload(
             data,
             uploaded.name,
+            user=user,
             region=region,
-            uploader=f"{names.get(region, region)} 上报",
             dry_run=True,
             progress=lambda f, text: bar.progress(f, text=text),
         )
@@ -137,8 +137,8 @@ if uploaded is not None and user is not None:
             state[key] = ui.load_upload(
                 data,
                 uploaded.name,
+                user=user,
                 region=region,
-                uploader=f"{names.get(region, region)} 上报",
                 dry_run=False,
                 progress=lambda f, text: bar.progress(f, text=text),
             )

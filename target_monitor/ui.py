@@ -215,16 +215,17 @@ def template_bytes(region_code: str, period: str, suffix: str) -> bytes:
 
 
 def load_upload(
-    data: bytes, name: str, *, region: str, uploader: str, dry_run: bool, progress: Any = None
+    data: bytes, name: str, *, user: User, region: str, dry_run: bool, progress: Any = None
 ) -> Any:
-    """Validate and (dry-)load an upload through the one load path; returns its LoadResult."""
+    """Validate and (dry-)load an upload through the one load path as ``user``, whose role,
+    scope and the quarter locks are enforced there; returns its LoadResult."""
     from etl.load import load_file
 
     return load_file(
         data,
         db=db(),
         name=name,
-        uploader=uploader,
+        user=user,
         region=region,
         dry_run=dry_run,
         ref=ref(),

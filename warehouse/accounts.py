@@ -167,7 +167,7 @@ def locks(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, dt.datetime]]:
     rows = con.execute(
         """
         SELECT period, action, actor, logged_at FROM period_lock_events
-        QUALIFY row_number() OVER (PARTITION BY period ORDER BY logged_at DESC, action) = 1
+        QUALIFY row_number() OVER (PARTITION BY period ORDER BY logged_at DESC, rowid DESC) = 1
         """
     ).fetchall()
     return {period: (actor, at) for period, action, actor, at in rows if action == "lock"}

@@ -188,7 +188,9 @@ def commit_batch(
     """Compare and (unless ``dry_run``) append ``rows`` and the batch marker in one transaction.
 
     ``rows`` has ``region_code, indicator, period, value, note, _row``.  Returns the batch id;
-    ``record.counts`` is filled in.
+    ``record.counts`` is filled in.  When ``reports`` holds nothing of the batch's quarters yet
+    (the usual case for a new quarter), every row is new: there is nothing to compare, and the
+    rows go in straight from the frame.
     """
     con.execute("BEGIN TRANSACTION")
     try:
