@@ -224,3 +224,18 @@ def load_regions(paths: Iterable[Path]) -> list[Region]:
         lines = "\n".join(str(p) for p in problems)
         raise ValueError(f"region list has {len(problems)} problem(s):\n{lines}")
     return regions
+
+
+def descendants(regions: Iterable[Region], root: str) -> set[str]:
+    """``root`` and every region below it, at any depth (a bureau's reporting scope)."""
+    children: dict[str, set[str]] = {}
+    for r in regions:
+        if r.parent_code:
+            children.setdefault(r.parent_code, set()).add(r.code)
+    out, todo = {root}, [root]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in out:
+                out.add(child)
+                todo.append(child)
+    return out

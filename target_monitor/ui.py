@@ -265,17 +265,9 @@ def login_box(language: Lang) -> None:
 
 def scope_codes(root: str) -> set[str]:
     """A region and every region below it (a bureau's upload scope)."""
-    children: dict[str, set[str]] = {}
-    for region in ref().regions:
-        if region.parent_code:
-            children.setdefault(region.parent_code, set()).add(region.code)
-    out, todo = {root}, [root]
-    while todo:
-        for child in children.get(todo.pop(), ()):
-            if child not in out:
-                out.add(child)
-                todo.append(child)
-    return out
+    from etl.regions import descendants
+
+    return descendants(ref().regions, root)
 
 
 def locks() -> dict[str, tuple[str, dt.datetime]]:

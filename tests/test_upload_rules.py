@@ -256,13 +256,25 @@ def test_fixture_is_named_after_a_rule_it_fires(name: str) -> None:
         assert rule_of(name) in fired
 
 
+# Rules that need an account or a locked quarter: tested where accounts are.
+WITH_ACCOUNTS = {
+    "period-locked": "test_locked_quarter_is_rejected_naming_who_and_when_then_unlocked",
+    "role-cannot-upload": "test_planner_cannot_upload_and_nothing_is_written",
+}
+
+
 def test_every_rule_has_a_fixture_or_a_dedicated_test() -> None:
+    from tests import test_accounts
+
     covered = {rule_of(name) for name in EXPECTED}
-    missing = sorted(set(RULES) - covered - set(DEDICATED))
+    missing = sorted(set(RULES) - covered - set(DEDICATED) - set(WITH_ACCOUNTS))
     assert missing == [], f"add tests/fixtures/uploads/<rule>.csv|.xlsx for {missing}"
     for rule, test in DEDICATED.items():
         assert rule in RULES
         assert callable(globals().get(test)), test
+    for rule, test in WITH_ACCOUNTS.items():
+        assert rule in RULES
+        assert callable(getattr(test_accounts, test, None)), test
 
 
 def test_every_fixture_file_has_expectations() -> None:
