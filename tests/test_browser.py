@@ -36,7 +36,7 @@ from etl.template import template_rows, write_template
 from target_monitor import paths
 from target_monitor.charts import format_number
 from target_monitor.i18n import t
-from warehouse import queries, service
+from warehouse import accounts, queries, service
 from warehouse.build import DEMO_ACCOUNTS
 from warehouse.connect import connect
 
@@ -66,6 +66,7 @@ UPLOAD_QUARTER = "2014Q2"
 UPLOAD_INDICATOR = "demo_platforms_provincial"
 UPLOAD_TARGET = "gd624-demo-platforms-provincial-2015"
 UPLOAD_VALUE = 99.0
+BUREAU_USER, BUREAU_PASSWORD = "guangzhou-bureau", "guangzhou-pass"
 
 expect.set_options(timeout=TIMEOUT_MS)
 
@@ -263,6 +264,11 @@ def grid_cell(grid: Locator, row_label: str, column: str) -> Locator:
 def log_in(page: Page, role: str) -> None:
     """Log in with the sample warehouse's demo account of ``role`` through the sidebar form."""
     username, password, _, _, display_name = next(a for a in DEMO_ACCOUNTS if a[2] == role)
+    log_in_as(page, username, password, display_name, role)
+
+
+def log_in_as(page: Page, username: str, password: str, display_name: str, role: str) -> None:
+    """Log in through the sidebar form and wait for the greeting."""
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_label(t("login.user"), exact=True).fill(username)
     sidebar.get_by_label(t("login.password"), exact=True).fill(password)
@@ -371,9 +377,20 @@ def test_upload_a_filled_template_and_see_the_new_figure(
     goal_url = f"{server}/goal?target={UPLOAD_TARGET}&as_of={today.isoformat()}"
     target = ref.catalogue.target(UPLOAD_TARGET)
     region_name = next(r.name for r in ref.regions if r.code == UPLOAD_REGION)
+    with connect(warehouse_copy, write=True) as con:  # an admin creates the bureau's account
+        accounts.add_user(
+            con,
+            username=BUREAU_USER,
+            password=BUREAU_PASSWORD,
+            role="bureau",
+            region_code=UPLOAD_REGION,
+            display_name="广州市工信局",
+            actor="demo-admin",
+        )
 
-    # What the warehouse holds before the upload: 广州's running sum over the goal's window, and
-    # every figure 广州 reported for the quarter (the upload repeats them, changing one).
+    # What the warehouse holds before the upload: the region's running sum over the goal's
+    # window, and every figure the region reported for the quarter (the upload repeats them,
+    # changing one).
     with connect(warehouse_copy) as con:
         reports = queries.current_reports(con, region_code=UPLOAD_REGION)
     window = {
@@ -400,7 +417,7 @@ def test_upload_a_filled_template_and_see_the_new_figure(
     upload = tmp_path / f"{region_name}-{UPLOAD_QUARTER}-已填报.xlsx"
     assert write_template(ref.catalogue, ref.regions, UPLOAD_REGION, quarter, upload, values=values)
 
-    # The goal page before: 广州's figure is the sample's running sum.
+    # The goal page before: the region's figure is the sample's running sum.
     page.goto(goal_url)
     expect(title(page)).to_have_text(goal_name(ref.catalogue, UPLOAD_TARGET))
     settle(page)
@@ -415,15 +432,15 @@ def test_upload_a_filled_template_and_see_the_new_figure(
     before_total = float(actual_text.removesuffix(target.unit).replace(",", ""))
     assert format_number(before_total, target.unit) == actual_text
 
-    # Upload, check, commit: uploading takes a bureau or admin account (广州 is no demo
-    # bureau's region, so the admin's).  Logging in lives in the Streamlit session: no reloads
-    # from here until the commit.
+    # Upload, check, commit as the bureau of that region: an account an admin creates (the
+    # running server opens the warehouse per operation, so it can be added now).  Logging in
+    # lives in the Streamlit session: no reloads from here until the commit.
     page.goto(f"{server}/upload?region={UPLOAD_REGION}")
     expect(title(page)).to_have_text(t("upload.title"))
     settle(page)
     expect(page.get_by_text(t("upload.login"), exact=True)).to_be_visible()
     expect(page.locator("input[type=file]")).to_have_count(0)
-    log_in(page, "admin")
+    log_in_as(page, BUREAU_USER, BUREAU_PASSWORD, "广州市工信局", "bureau")
     expect(title(page)).to_have_text(t("upload.title"))
     settle(page)
     expect(page.get_by_role("combobox", name=t("upload.region"))).to_have_value(
@@ -459,7 +476,7 @@ def test_upload_a_filled_template_and_see_the_new_figure(
         expect(grid_cell(history, batch, column)).to_have_text(value)
     screenshot(page, "upload-after-commit")
 
-    # The goal page after: 广州's running sum with 2014Q2 replaced, and the provincial total.
+    # The goal page after: the region's running sum with 2014Q2 replaced, and the provincial total.
     page.goto(goal_url)
     expect(title(page)).to_have_text(goal_name(ref.catalogue, UPLOAD_TARGET))
     settle(page)
