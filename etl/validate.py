@@ -36,7 +36,7 @@ from etl.catalogue import Catalogue
 from etl.issues import Issue, make_issue
 from etl.periods import PeriodProblem, Quarter, parse_quarter
 from etl.read import Table
-from etl.regions import Region
+from etl.regions import Region, descendants
 from etl.reporting import jurisdiction_of, reporter_levels, reporting_rules
 
 ISSUE_CAP = 200
@@ -145,7 +145,7 @@ class ValidationContext:
         scope = None
         label = None
         if scope_code is not None:
-            scope = frozenset(_descendants(regions, scope_code))
+            scope = frozenset(descendants(regions, scope_code))
             names = [r.name for r in regions if r.code == scope_code]
             label = f"{scope_code} {names[-1]}" if names else scope_code
         return cls(frame, indicators, aliases, applicable, scope, label, today or dt.date.today())
@@ -155,20 +155,6 @@ def may_be_negative(key: str, name_zh: str, unit: str) -> bool:
     """Growth rates and year-on-year increments may fall below zero; counts and levels may not."""
     growth = unit == "%" and ("growth" in key or "增长" in name_zh)
     return growth or "increment" in key or "增量" in name_zh
-
-
-def _descendants(regions: Sequence[Region], root: str) -> set[str]:
-    children: dict[str, set[str]] = {}
-    for r in regions:
-        if r.parent_code:
-            children.setdefault(r.parent_code, set()).add(r.code)
-    out, todo = {root}, [root]
-    while todo:
-        for child in children.get(todo.pop(), ()):
-            if child not in out:
-                out.add(child)
-                todo.append(child)
-    return out
 
 
 def _alias_key(text: str) -> str:

@@ -10,16 +10,7 @@ from target_monitor.i18n import status_label, t
 ui.shell("goal")
 lang = ui.lang()
 r = ui.ref()
-targets = [tg.id for tg in r.catalogue.targets]
-chosen = ui.param("target", targets[0])
-target_id = st.selectbox(
-    t("goal.select", lang),
-    targets,
-    index=targets.index(chosen) if chosen in targets else 0,
-    format_func=lambda x: ui.goal_choice(x, lang),
-    key="goal_select",
-)
-ui.set_param("target", target_id)
+target_id = ui.goal_selector(r.catalogue.targets[0].id, "goal_select")
 target = r.catalogue.target(target_id)
 document = r.catalogue.document(target.document)
 detail = ui.goal_detail(target_id)

@@ -13,16 +13,7 @@ from target_monitor.i18n import t
 ui.shell("regions")
 lang = ui.lang()
 r = ui.ref()
-targets = [tg.id for tg in r.catalogue.targets]
-chosen = ui.param("target", "gd624-demo-platforms-provincial-2015")
-target_id = st.selectbox(
-    t("goal.select", lang),
-    targets,
-    index=targets.index(chosen) if chosen in targets else 0,
-    format_func=lambda x: ui.goal_choice(x, lang),
-    key="regions_goal",
-)
-ui.set_param("target", target_id)
+target_id = ui.goal_selector("gd624-demo-platforms-provincial-2015", "regions_goal")
 target = r.catalogue.target(target_id)
 detail = ui.goal_detail(target_id)
 row = detail.status.row(0, named=True)

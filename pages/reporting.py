@@ -55,18 +55,6 @@ ui.table(
 
 st.subheader(t("reporting.uploads", lang))
 ui.table(
-    [
-        {
-            t("col.batch", lang): b["batch_id"],
-            t("col.kind", lang): t(f"batch.{b['kind']}", lang),
-            t("col.file", lang): b["file_name"],
-            t("col.uploader", lang): b["uploader"],
-            t("col.when", lang): ui.beijing(b["finished_at"]),
-            t("col.new", lang): b["rows_new"],
-            t("col.changed", lang): b["rows_changed"],
-            t("col.unchanged", lang): b["rows_unchanged"],
-        }
-        for b in ui.batches(as_of=ui.as_of()).head(20).to_dicts()
-    ],
+    ui.batch_rows(ui.batches(as_of=ui.as_of()).head(20), lang),
     "uploads",
 )

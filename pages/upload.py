@@ -145,19 +145,4 @@ if uploaded is not None and user is not None:
             st.rerun()
 
 st.subheader(t("upload.history", lang))
-st.dataframe(
-    [
-        {
-            t("col.batch", lang): b["batch_id"],
-            t("col.kind", lang): t(f"batch.{b['kind']}", lang),
-            t("col.file", lang): b["file_name"],
-            t("col.uploader", lang): b["uploader"],
-            t("col.when", lang): ui.beijing(b["finished_at"]),
-            t("col.new", lang): b["rows_new"],
-            t("col.changed", lang): b["rows_changed"],
-            t("col.unchanged", lang): b["rows_unchanged"],
-        }
-        for b in ui.batches(region).to_dicts()
-    ],
-    hide_index=True,
-)
+ui.table(ui.batch_rows(ui.batches(region), lang), "history")

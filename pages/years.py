@@ -24,16 +24,7 @@ rows = [
 ui.chart(charts.status_matrix(rows, title=t("years.matrix", lang), lang=lang), "years-matrix")
 st.caption(ui.footer(None, lang))
 
-targets = [tg.id for tg in r.catalogue.targets]
-chosen = ui.param("target", "gd624-executive-training-yearly")
-target_id = st.selectbox(
-    t("goal.select", lang),
-    targets,
-    index=targets.index(chosen) if chosen in targets else 0,
-    format_func=lambda x: ui.goal_choice(x, lang),
-    key="years_goal",
-)
-ui.set_param("target", target_id)
+target_id = ui.goal_selector("gd624-executive-training-yearly", "years_goal")
 per_year = [x for x in matrix.to_dicts() if x["target_id"] == target_id]
 unit = r.catalogue.target(target_id).unit
 ui.chart(

@@ -354,3 +354,36 @@ def shell(url_path: str) -> None:
     through the entry point, which brings the visitor back here with the same parameters."""
     if not st.session_state.get("_shell"):
         st.switch_page("dashboard.py", query_params={**st.query_params.to_dict(), "goto": url_path})
+
+
+def goal_selector(default: str, key: str) -> str:
+    """The goal picker the detail, regions and years pages share; the choice lives in the URL."""
+    language = lang()
+    targets = [target.id for target in ref().catalogue.targets]
+    chosen = param("target", default)
+    target_id: str = st.selectbox(
+        t("goal.select", language),
+        targets,
+        index=targets.index(chosen) if chosen in targets else 0,
+        format_func=lambda x: goal_choice(x, language),
+        key=key,
+    )
+    set_param("target", target_id)
+    return target_id
+
+
+def batch_rows(batches_: pl.DataFrame, language: Lang) -> list[dict[str, Any]]:
+    """Upload batches as the reporting and upload pages list them."""
+    return [
+        {
+            t("col.batch", language): b["batch_id"],
+            t("col.kind", language): t(f"batch.{b['kind']}", language),
+            t("col.file", language): b["file_name"],
+            t("col.uploader", language): b["uploader"],
+            t("col.when", language): beijing(b["finished_at"]),
+            t("col.new", language): b["rows_new"],
+            t("col.changed", language): b["rows_changed"],
+            t("col.unchanged", language): b["rows_unchanged"],
+        }
+        for b in batches_.to_dicts()
+    ]
