@@ -620,10 +620,10 @@ PreviousLookup = Callable[[pl.DataFrame], pl.DataFrame]
 def validate(
     table: Table, ctx: ValidationContext, previous: PreviousLookup | None = None
 ) -> Validated:
-    """Check every row.  ``previous`` is meant to be asked, once, for the current warehouse values
-    of the previous quarter of each clean row (``region_code, indicator, period`` → ``… value``),
-    to feed the stock-fell and flow-jump warnings; as things stand it is never asked (see
-    :func:`_trend_warnings`)."""
+    """Check every row.  ``previous`` is asked, once, for the current warehouse values of the
+    previous quarter of the rows whose previous quarter the file does not hold
+    (``region_code, indicator, period`` → ``… value``); they feed the stock-fell and flow-jump
+    warnings, as the file's own earlier quarters do."""
     out = _Collector(table)
     raw = table.frame
     n = raw.height
@@ -908,7 +908,6 @@ def validate(
             numbers,
             shown_value,
         )
-    del previous  # see _trend_warnings
 
     rows = _clean_rows(
         raw,
@@ -920,6 +919,7 @@ def validate(
         ],
         numbers,
     )
+    out.issues.extend(_warehouse_trends(rows, ctx, previous, table))
     issues = sorted(out.issues, key=lambda i: (i.row is not None, i.row or 0, i.column or ""))
     result = Validated(issues, rows, rows_total, skipped)
     if not result.accepted:
@@ -1022,10 +1022,8 @@ def _trend_warnings(
     indicator one quarter earlier (``key - 1``, unless the quarter is ``first``: the file does
     not have the one before it).
 
-    ``previous`` (the warehouse lookup :func:`validate` is given) is never asked: the earlier,
-    join-based implementation meant to ask it for the rows whose previous quarter the file lacks,
-    but selected them as the file's own keys anti-joined with themselves, which is always empty.
-    This keeps that behaviour."""
+    Quarters whose previous quarter the file does not hold are compared with the warehouse by
+    :func:`_warehouse_trends`."""
     rows = None if clean is None else clean.arg_true()
     keys = key if rows is None else key.gather(rows)
     values = numbers if rows is None else numbers.gather(rows)
@@ -1074,6 +1072,76 @@ def _trend_warnings(
             }
         )
         out.add(rule, listed, "value", "value", context, count=fired.len())
+
+
+def _warehouse_trends(
+    rows: pl.DataFrame, ctx: ValidationContext, previous: PreviousLookup | None, table: Table
+) -> list[Issue]:
+    """Stock-fell and flow-jump against the warehouse, for the file's quarters whose previous
+    quarter the file does not hold (a quarterly upload: every row; a multi-year file: its first
+    quarter).  One lookup, of just those keys."""
+    if previous is None or rows.height == 0:
+        return []
+    labels = rows["period"].unique().to_list()
+    prev_of = {p: Quarter.parse(p).previous().label for p in labels}
+    need = [p for p in labels if prev_of[p] not in prev_of]
+    if not need:
+        return []
+    asked = rows.filter(pl.col("period").is_in(need)).with_columns(
+        pl.col("period").replace_strict(prev_of, return_dtype=pl.String).alias("_prev")
+    )
+    stored = previous(asked.select("region_code", "indicator", pl.col("_prev").alias("period")))
+    if stored.height == 0:
+        return []
+    info = pl.DataFrame(
+        [(i.key, i.measure, i.unit) for i in ctx.indicators.values()],
+        schema={"indicator": pl.String, "_measure": pl.String, "_unit": pl.String},
+        orient="row",
+    )
+    joined = asked.join(
+        stored.select(
+            "region_code",
+            "indicator",
+            pl.col("period").alias("_prev"),
+            pl.col("value").alias("_prev_value"),
+        ),
+        on=["region_code", "indicator", "_prev"],
+    ).join(info, on="indicator")
+    fell = joined.filter(
+        (pl.col("_measure") == "stock")
+        & ~pl.col("_unit").is_in(list(NO_FALL_UNITS))
+        & (pl.col("value") < pl.col("_prev_value"))
+    )
+    jumped = joined.filter(
+        (pl.col("_measure") == "flow")
+        & (pl.col("_prev_value") > 0)
+        & (pl.col("value") > 10 * pl.col("_prev_value"))
+    )
+    issues: list[Issue] = []
+    for rule, hits in (("stock-fell", fell), ("flow-jump", jumped)):
+        for record in hits.sort("_row").head(ISSUE_CAP).iter_rows(named=True):
+            issues.append(
+                make_issue(
+                    rule,
+                    file=table.file,
+                    sheet=table.sheet,
+                    row=int(record["_row"]),
+                    column="value",
+                    value=_fmt(record["value"]),
+                    previous=_fmt(record["_prev_value"]),
+                )
+            )
+        if hits.height > ISSUE_CAP:
+            issues.append(
+                make_issue(
+                    "too-many-issues",
+                    file=table.file,
+                    sheet=table.sheet,
+                    value=rule,
+                    count=hits.height - ISSUE_CAP,
+                )
+            )
+    return issues
 
 
 def _clean_rows(

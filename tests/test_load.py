@@ -220,3 +220,16 @@ def test_two_writers_at_once_both_land(db: Path, tmp_path: Path) -> None:
         uploaders = set(queries.batches(con)["uploader"].to_list())
     assert current.height == 80
     assert uploaders == {"440100", "440300"}
+
+
+def test_trend_warnings_compare_with_the_warehouse(db: Path, tmp_path: Path) -> None:
+    stock = "ipo_reserve_pool_firms"  # a stock: a fall is suspicious
+    first = write(tmp_path, "q2.csv", f"440100,{stock},2014Q2,120,\n440100,{IND},2014Q2,3,\n")
+    assert load_file(first, db=db).status == "committed"
+    second = write(tmp_path, "q3.csv", f"440100,{stock},2014Q3,100,\n440100,{IND},2014Q3,40,\n")
+    result = load_file(second, db=db, dry_run=True)
+    assert result.status == "dry_run"  # warnings do not reject
+    assert [(i.rule, i.row, i.message_zh) for i in result.issues] == [
+        ("stock-fell", 2, "存量指标比上季度下降（120 → 100）"),
+        ("flow-jump", 3, "比上季度增长十倍以上（3 → 40）"),
+    ]
