@@ -9,6 +9,7 @@ an integer and ``0``-prefixed codes would lose digits.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -173,6 +174,17 @@ def check_hierarchy(regions: Sequence[Region]) -> list[Problem]:
     for r in regions:
         by_code.setdefault(r.code, []).append(r)
     for code, versions in by_code.items():
+        ordered = sorted(versions, key=lambda v: v.valid_from or dt.date.min)
+        for a, b in itertools.pairwise(ordered):
+            if a.valid_to is None or (b.valid_from is not None and a.valid_to > b.valid_from):
+                problems.append(
+                    Problem(
+                        "overlapping-versions",
+                        b.origin or code,
+                        f"two versions of {code} are valid at once ({a.name} and {b.name})",
+                        "end the earlier version (valid_to) on the day the later one starts",
+                    )
+                )
         starts = [v.valid_from for v in versions]
         if len(set(starts)) != len(starts):
             problems.append(

@@ -106,6 +106,7 @@ def test_a_town_registered_later_is_accepted(tmp_path: Path) -> None:
         ("440606198,坏镇,village,440606,,,false,x,", "invalid-choice"),
         ("440606197,坏镇,town,449999,,,false,x,", "unknown-parent"),
         ("440606196,坏镇,town,440606,2020-01-01,2019-01-01,false,x,", "invalid-date"),
+        ("440100,又一个广州,city,440000,2020-01-01,,false,x,", "overlapping-versions"),
     ],
 )
 def test_bad_region_rows_are_named(tmp_path: Path, row: str, rule: str) -> None:
