@@ -250,6 +250,7 @@ def service_calls(
         start = time.perf_counter()
         call()
         timings[name].first = time.perf_counter() - start
+        print(f"  {name:<15} cold {timings[name].first:7.2f} s", flush=True)
     for _ in range(runs):  # warm: alternating, so no call gets a quieter machine
         for name, call in calls.items():
             start = time.perf_counter()
@@ -288,6 +289,7 @@ def pages(
     timings = []
     for page in PAGES:
         timing = Timing(page)
+        set_log_level("error")  # AppTest's config patching restores the level
         st.cache_data.clear()  # what a commit does: every cached query is stale
         at = new_session(db, page, admin if page == "admin" else None)
         with profiled(f"page {page}, first load", page in profile, clock):
@@ -378,6 +380,20 @@ def machine() -> str:
     )
 
 
+def revision() -> str:
+    """The commit measured (``-dirty``: with uncommitted changes)."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:
+        return "unknown"
+    return out.stdout.strip() or "unknown"
+
+
 def report(service_t: list[Timing], page_t: list[Timing], runs: int) -> None:
     print(f"\nraw service calls (no cache; cold = first call in the process; warm = {runs} runs)")
     print(f"{'call':<16}{'cold s':>9}{'warm median ms':>16}{'warm p95 ms':>13}")
@@ -436,7 +452,8 @@ def main() -> None:
         target_id = national.catalogue.targets[0].id  # the goal page's default goal
         print(
             f"warehouse: {row[0] if row else 0:,} report rows, {len(national.regions):,} regions; "
-            f"as of {as_of} (the app's default for a warehouse without sample data)"
+            f"as of {as_of} (the app's default for a warehouse without sample data); "
+            f"repo at {revision()}\nservice calls:"
         )
 
         service_t = service_calls(db, national, as_of, target_id, args.runs, bool(args.profile))

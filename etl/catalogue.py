@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -152,14 +153,22 @@ class Catalogue:
     targets: tuple[Target, ...]
     parameters: tuple[Parameter, ...]
 
+    @cached_property
+    def _by_id(self) -> tuple[dict[str, Document], dict[str, Indicator], dict[str, Target]]:
+        return (
+            {d.id: d for d in self.documents},
+            {i.key: i for i in self.indicators},
+            {t.id: t for t in self.targets},
+        )
+
     def document(self, doc_id: str) -> Document:
-        return {d.id: d for d in self.documents}[doc_id]
+        return self._by_id[0][doc_id]
 
     def indicator(self, key: str) -> Indicator:
-        return {i.key: i for i in self.indicators}[key]
+        return self._by_id[1][key]
 
     def target(self, target_id: str) -> Target:
-        return {t.id: t for t in self.targets}[target_id]
+        return self._by_id[2][target_id]
 
 
 SECTIONS: dict[str, type[_Strict]] = {

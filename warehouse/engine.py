@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import polars as pl
@@ -44,6 +44,7 @@ class Reporters:
     """Who reports for whom: (jurisdiction, level) → the regions, with their validity."""
 
     by_group: dict[tuple[str, str], tuple[Region, ...]]
+    _expected: dict[tuple[str, str, int], list[Region]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, regions: Sequence[Region]) -> Reporters:
@@ -70,8 +71,13 @@ class Reporters:
         ).unique()
 
     def expected(self, jurisdiction: str, level: str, quarter: int) -> list[Region]:
-        end = quarter_of(quarter).end
-        return [r for r in self.by_group.get((jurisdiction, level), ()) if r.valid_on(end)]
+        """The regions due to report for a group in a quarter (memoised: asked per goal)."""
+        key = (jurisdiction, level, quarter)
+        if key not in self._expected:
+            end = quarter_of(quarter).end
+            group = self.by_group.get((jurisdiction, level), ())
+            self._expected[key] = [r for r in group if r.valid_on(end)]
+        return self._expected[key]
 
 
 @dataclass
@@ -92,8 +98,15 @@ def _aggregates(
     frame = queries.report_aggregates(
         con, reporters=reporters.frame(), as_of=as_of, due_days=DUE_DAYS
     )
+    ordinals: dict[str, int] = {}
+
+    def q(label: str) -> int:
+        if label not in ordinals:
+            ordinals[label] = ordinal(Quarter.parse(label))
+        return ordinals[label]
+
     cells = {
-        (ind, jur, lvl, ordinal(Quarter.parse(period))): (total, top, received, on_time)
+        (ind, jur, lvl, q(period)): (total, top, received, on_time)
         for ind, jur, lvl, period, total, top, received, on_time in frame.iter_rows()
     }
     units: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
@@ -102,7 +115,7 @@ def _aggregates(
         for code, ind, period, value in values.select(
             "region_code", "indicator", "period", "value"
         ).iter_rows():
-            units[(ind, code)][ordinal(Quarter.parse(period))] = value
+            units[(ind, code)][q(period)] = value
     return Aggregates(cells, units)
 
 

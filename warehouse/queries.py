@@ -64,14 +64,13 @@ def report_aggregates(
         return frame(
             con,
             """
-            WITH known AS (
-                SELECT region_code, indicator, period, value, revision,
-                       min(submitted_at) OVER (
-                           PARTITION BY region_code, indicator, period) AS first_submitted
+            WITH known AS (  -- each key's latest revision known then, and its first submission
+                SELECT region_code, indicator, period,
+                       arg_max(value, revision) AS value,
+                       min(submitted_at) AS first_submitted
                 FROM reports
                 WHERE submitted_at < $cutoff
-                QUALIFY row_number() OVER (
-                    PARTITION BY region_code, indicator, period ORDER BY revision DESC) = 1
+                GROUP BY region_code, indicator, period
             )
             SELECT k.indicator, g.jurisdiction, g.level, k.period,
                    sum(k.value) AS total, max(k.value) AS top, count(*) AS received,
