@@ -3,8 +3,6 @@ drill-down: province, then a city's counties and towns."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import streamlit as st
 
 from target_monitor import charts, ui
@@ -20,45 +18,9 @@ row = detail.status.row(0, named=True)
 unit_goal = bool(row["units_total"])
 st.title(t("regions.title", lang))
 
-by_code = {region.code: region for region in reversed(r.regions)}
-
-
-def map_unit(code: str) -> str | None:
-    """The city (Guangdong) or district (Qingdao) a region belongs to on the map."""
-    node = by_code.get(code)
-    while node is not None:
-        parent = by_code.get(node.parent_code or "")
-        if target.scope.jurisdiction == "440000" and node.level == "city":
-            return str(node.code)
-        if target.scope.jurisdiction == "370200" and parent and parent.code == "370200":
-            return str(node.code)
-        node = parent
-    return None
-
-
-values = detail.regions.to_dicts()
-grouped: dict[str, list[dict[str, object]]] = defaultdict(list)
-for item in values:
-    unit = map_unit(str(item["region_code"]))
-    if unit is not None:
-        grouped[unit].append(item)
-
-metric: dict[str, float | None] = {}
-for code, items in grouped.items():
-    known = [i for i in items if i["value"] is not None]
-    if unit_goal:
-        metric[code] = 100.0 * sum(1 for i in items if i["meets"]) / len(items) if items else None
-    elif known and all(i["share"] is not None for i in known):
-        metric[code] = 100.0 * sum(float(str(i["share"])) for i in known)
-    elif known:
-        metric[code] = sum(float(str(i["value"])) for i in known)
-legend = (
-    t("regions.metric.attainment", lang)
-    if unit_goal
-    else t("regions.metric.share", lang)
-    if any(i["share"] is not None for i in values)
-    else t("regions.metric.value", lang)
-)
+metric, grouped, legend_key = ui.region_view(target_id)
+legend = t(f"regions.metric.{legend_key}", lang)
+by_code = ui.region_names()
 geo = ui.geojson(
     "guangdong_cities.geojson"
     if target.scope.jurisdiction == "440000"
@@ -82,7 +44,7 @@ else:
 
 st.subheader(t("regions.league", lang))
 league = sorted(
-    ((c, by_code[c].name, v) for c, v in metric.items() if v is not None), key=lambda x: -x[2]
+    ((c, by_code[c], v) for c, v in metric.items() if v is not None), key=lambda x: -x[2]
 )
 ui.table(
     [
@@ -96,11 +58,11 @@ cities = [code for code, _, _ in league]
 drill = st.selectbox(
     t("regions.drill", lang),
     ["", *cities],
-    format_func=lambda c: t("regions.drill.none", lang) if not c else by_code[c].name,
+    format_func=lambda c: t("regions.drill.none", lang) if not c else by_code[c],
     key="drill_city",
 )
 if drill:
-    st.markdown(f"**{by_code[drill].name} · {t('regions.counties', lang)}**")
+    st.markdown(f"**{by_code[drill]} · {t('regions.counties', lang)}**")
     st.dataframe(
         [
             {

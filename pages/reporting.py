@@ -11,8 +11,7 @@ from target_monitor.i18n import t
 ui.shell("reporting")
 lang = ui.lang()
 st.title(t("reporting.title", lang))
-grid = ui.reporting_grid().to_dicts()
-levels = sorted({x["level"] for x in grid}, key=["province", "city", "county", "town"].index)
+levels = ui.levels_reporting(str(ui.db()), ui.version(), ui.as_of())
 level = st.segmented_control(
     t("reporting.level", lang),
     levels,
@@ -21,17 +20,15 @@ level = st.segmented_control(
     key="reporting_level",
 )
 ui.set_param("level", level or "")
-chosen = [x for x in grid if x["level"] == (level or "city")]
-periods = sorted({x["period"] for x in chosen})[-12:]
-recent = [x for x in chosen if x["period"] in periods]
-if recent:
-    grid_chart = charts.completeness_grid(recent, title=t("reporting.grid", lang), lang=lang)
+periods, shown, late, regions = ui.reporting_view(level or "city")
+if shown:
+    grid_chart = charts.completeness_grid(shown, title=t("reporting.grid", lang), lang=lang)
     ui.chart(grid_chart, "completeness")
+    if regions > ui.GRID_REGIONS:
+        st.caption(t("reporting.worst", lang, shown=ui.GRID_REGIONS, total=regions))
     st.caption(ui.footer(None, lang))
 
 st.subheader(t("reporting.late", lang))
-latest = periods[-1] if periods else None
-late = [x for x in chosen if x["period"] == latest and x["on_time"] < x["expected"]]
 ui.table(
     [
         {
@@ -40,7 +37,7 @@ ui.table(
             t("col.completeness", lang): x["completeness"],
             t("col.timeliness", lang): x["timeliness"],
         }
-        for x in sorted(late, key=lambda x: x["completeness"])
+        for x in late
     ],
     "late",
     column_config={

@@ -106,6 +106,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reporting.grid": ("各地区分季度上报完整率", "Completeness by region and quarter"),
     "reporting.late": ("缺报、迟报地区", "Missing or late"),
     "reporting.uploads": ("最近上传批次", "Latest uploads"),
+    "reporting.worst": (
+        "共 {total} 个地区，图中为近 12 个季度上报完整率最低的 {shown} 个。",
+        "{total} regions: the chart shows the {shown} with the lowest completeness over the "
+        "last 12 quarters.",
+    ),
     "reporting.level": ("地区层级", "Region level"),
     "upload.title": ("数据上报", "Upload figures"),
     "upload.region": ("上报地区", "Region"),

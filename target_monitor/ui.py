@@ -387,3 +387,108 @@ def batch_rows(batches_: pl.DataFrame, language: Lang) -> list[dict[str, Any]]:
         }
         for b in batches_.to_dicts()
     ]
+
+
+GRID_REGIONS = 40  # a regions × quarters grid stays readable (and fast) up to about this many
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _reporting_view(
+    db_path: str, version: Version, day: dt.date, level: str
+) -> tuple[list[str], list[dict[str, Any]], list[dict[str, Any]], int]:
+    del db_path, version
+    grid = reporting_grid().filter(pl.col("level") == level)
+    periods = sorted(grid["period"].unique().to_list())[-12:]
+    recent = grid.filter(pl.col("period").is_in(periods))
+    worst = (
+        recent.group_by("region_code")
+        .agg(pl.col("completeness").mean().alias("_mean"))
+        .sort("_mean", "region_code")
+        .head(GRID_REGIONS)["region_code"]
+    )
+    shown = recent.filter(pl.col("region_code").is_in(worst.implode()))
+    latest = periods[-1] if periods else None
+    late = grid.filter((pl.col("period") == latest) & (pl.col("on_time") < pl.col("expected")))
+    regions = recent["region_code"].n_unique()
+    return (
+        periods,
+        shown.sort("region_code", "period").to_dicts(),
+        late.sort("completeness").to_dicts(),
+        regions,
+    )
+
+
+def reporting_view(
+    level: str,
+) -> tuple[list[str], list[dict[str, Any]], list[dict[str, Any]], int]:
+    """For the reporting page, per level: the last 12 quarters, the grid rows of the (at most
+    GRID_REGIONS) regions with the lowest completeness, the late or missing regions of the
+    latest quarter, and how many regions there are."""
+    return _reporting_view(str(db()), version(), as_of(), level)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def levels_reporting(db_path: str, version: Version, day: dt.date) -> list[str]:
+    del db_path, version
+    present = set(reporting_grid()["level"].unique().to_list())
+    return [x for x in ("province", "city", "county", "town") if x in present]
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _region_view(
+    db_path: str, version: Version, day: dt.date, target_id: str
+) -> tuple[dict[str, float | None], dict[str, list[dict[str, Any]]], str]:
+    del db_path, version, day
+    target = ref().catalogue.target(target_id)
+    detail = goal_detail(target_id)
+    unit_goal = bool(detail.status.row(0, named=True)["units_total"])
+    by_code = {region.code: region for region in reversed(ref().regions)}
+
+    def map_unit(code: str) -> str | None:
+        """The city (Guangdong) or district (Qingdao) a region belongs to on the map."""
+        node = by_code.get(code)
+        while node is not None:
+            parent = by_code.get(node.parent_code or "")
+            if target.scope.jurisdiction == "440000" and node.level == "city":
+                return node.code
+            if target.scope.jurisdiction == "370200" and parent and parent.code == "370200":
+                return node.code
+            node = parent
+        return None
+
+    values = detail.regions.to_dicts()
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for item in values:
+        unit = map_unit(str(item["region_code"]))
+        if unit is not None:
+            grouped.setdefault(unit, []).append(item)
+    metric: dict[str, float | None] = {}
+    for code, items in grouped.items():
+        known = [i for i in items if i["value"] is not None]
+        if unit_goal:
+            metric[code] = 100.0 * sum(1 for i in items if i["meets"]) / len(items)
+        elif known and all(i["share"] is not None for i in known):
+            metric[code] = 100.0 * sum(float(i["share"]) for i in known)
+        elif known:
+            metric[code] = sum(float(i["value"]) for i in known)
+    if unit_goal:
+        legend = "attainment"
+    elif any(i["share"] is not None for i in values):
+        legend = "share"
+    else:
+        legend = "value"
+    return metric, grouped, legend
+
+
+def region_view(
+    target_id: str,
+) -> tuple[dict[str, float | None], dict[str, list[dict[str, Any]]], str]:
+    """The regions page's figures for a goal, by map unit (Guangdong city or Qingdao district):
+    the map metric, the regions grouped under each unit, and which metric it is (attainment %
+    for per-unit goals, share of the total, or the value)."""
+    return _region_view(str(db()), version(), as_of(), target_id)
+
+
+@st.cache_resource(show_spinner=False)
+def region_names() -> dict[str, str]:
+    return {region.code: region.name for region in reversed(ref().regions)}
