@@ -43,18 +43,10 @@ else:
     st.info(t("regions.nomap", lang))
 
 st.subheader(t("regions.league", lang))
-league = sorted(
-    ((c, by_code[c], v) for c, v in metric.items() if v is not None), key=lambda x: -x[2]
-)
-ui.table(
-    [
-        {"#": i + 1, t("col.region", lang): name, legend: round(value, 2)}
-        for i, (_, name, value) in enumerate(league)
-    ],
-    f"league-{target_id}",
-)
+ranking = ui.league(target_id)
+ui.table(ranking.drop("code"), f"league-{target_id}")
 
-cities = [code for code, _, _ in league]
+cities = ranking["code"].to_list()
 drill = st.selectbox(
     t("regions.drill", lang),
     ["", *cities],
