@@ -281,20 +281,27 @@ def chart(figure: Any, name: str, *, target_id: str | None = None) -> None:
     from target_monitor import export
 
     language = lang()
-    st.altair_chart(figure)
-    stamped = export.with_footer(figure, footer(target_id, language))
+    # The spec is built once, without Altair's schema validation: validating a map's inline
+    # GeoJSON costs hundreds of milliseconds a run.  The charts module builds valid specs (the
+    # exports below validate when they render).
+    st.vega_lite_chart(figure.to_dict(validate=False), width="stretch")
+    note = footer(target_id, language)
+
+    def stamped() -> Any:
+        return export.with_footer(figure, note)
+
     stem = f"{name}-{as_of().isoformat()}"
     with st.popover(t("export.menu", language), icon=":material/download:"):
         st.download_button(
             t("export.png", language),
-            data=lambda: export.chart_png(stamped),
+            data=lambda: export.chart_png(stamped()),
             file_name=f"{stem}.png",
             mime="image/png",
             key=f"png-{name}",
         )
         st.download_button(
             t("export.svg", language),
-            data=lambda: export.chart_svg(stamped),
+            data=lambda: export.chart_svg(stamped()),
             file_name=f"{stem}.svg",
             mime="image/svg+xml",
             key=f"svg-{name}",
@@ -303,7 +310,7 @@ def chart(figure: Any, name: str, *, target_id: str | None = None) -> None:
         st.caption(t("export.svg_help", language))
         st.download_button(
             t("export.pdf", language),
-            data=lambda: export.chart_pdf(stamped),
+            data=lambda: export.chart_pdf(stamped()),
             file_name=f"{stem}.pdf",
             mime="application/pdf",
             key=f"pdf-{name}",
