@@ -74,18 +74,25 @@ if uploaded is not None and user is not None:
     data = uploaded.getvalue()
     digest = hashlib.sha256(data).hexdigest()
     state = st.session_state.setdefault("uploads", {})
-    key = f"{digest}:{region}"
-    if key not in state:
+    account, file_name = user, uploaded.name
+
+    def load(*, dry_run: bool) -> object:
+        """The one load path, as the logged-in account, with a progress bar."""
         bar = st.progress(0.0, text=t("upload.checking", lang))
-        state[key] = ui.load_upload(
+        result = ui.load_upload(
             data,
-            uploaded.name,
-            user=user,
+            file_name,
+            user=account,
             region=region,
-            dry_run=True,
+            dry_run=dry_run,
             progress=lambda f, text: bar.progress(f, text=text),
         )
         bar.empty()
+        return result
+
+    key = f"{digest}:{region}"
+    if key not in state:
+        state[key] = load(dry_run=True)
     result = state[key]
     st.subheader(t("upload.issues", lang))
     errors = [i for i in result.issues if i.severity == "error"]
@@ -133,15 +140,7 @@ if uploaded is not None and user is not None:
         if st.button(
             t("upload.commit", lang), type="primary", disabled=not confirmed, key="upload_commit"
         ):
-            bar = st.progress(0.0)
-            state[key] = ui.load_upload(
-                data,
-                uploaded.name,
-                user=user,
-                region=region,
-                dry_run=False,
-                progress=lambda f, text: bar.progress(f, text=text),
-            )
+            state[key] = load(dry_run=False)
             st.rerun()
 
 st.subheader(t("upload.history", lang))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 Status = Literal[
     "achieved",
@@ -26,16 +26,7 @@ Status = Literal[
     "not_started",
     "insufficient_data",
 ]
-STATUSES: tuple[Status, ...] = (
-    "achieved",
-    "achieved_late",
-    "on_track",
-    "at_risk",
-    "off_track",
-    "missed",
-    "not_started",
-    "insufficient_data",
-)
+STATUSES: tuple[Status, ...] = get_args(Status)
 # For "status never improves when the actual falls": higher is better.
 STATUS_RANK: dict[Status, int] = {
     "missed": 0,
