@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import altair as alt
+from altair.utils.schemapi import debug_mode
 
 from target_monitor.i18n import Lang, status_label, t
 
@@ -50,7 +51,10 @@ def format_number(value: float | None, unit: str = "") -> str:
 
 
 def _data(values: Sequence[dict[str, Any]]) -> Any:
-    return alt.Data(values=list(values))  # type: ignore[no-untyped-call]
+    """Inline data, built without Altair's debug-mode validation: validating a map's GeoJSON on
+    every page run costs ~100 ms, and exports validate the whole spec when they render."""
+    with debug_mode(False):
+        return alt.Data(values=list(values))  # type: ignore[no-untyped-call]
 
 
 def status_scale(lang: Lang) -> alt.Scale:
