@@ -30,7 +30,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect, sync_playwright
 
 from etl.catalogue import Catalogue
-from etl.load import reference
+from etl.load import check_file, reference
 from etl.periods import Quarter, quarters_between
 from etl.template import template_rows, write_template
 from target_monitor import paths
@@ -410,6 +410,7 @@ def test_upload_a_filled_template_and_see_the_new_figure(
         for row in reports.filter(reports["period"] == UPLOAD_QUARTER).to_dicts()
     }
     rows = template_rows(ref.catalogue, ref.regions, UPLOAD_REGION, quarter)
+    rows_by_row = {i + 2: r.indicator for i, r in enumerate(rows)}  # Excel rows, header is 1
     values = {r.indicator: held.get(r.indicator, 0.0) for r in rows}
     values[UPLOAD_INDICATOR] = UPLOAD_VALUE
     new = sum(1 for r in rows if r.indicator not in held)
@@ -447,8 +448,23 @@ def test_upload_a_filled_template_and_see_the_new_figure(
         f"{region_name} {UPLOAD_REGION}"
     )
     expect(page.get_by_role("combobox", name=t("upload.quarter"))).to_have_value(UPLOAD_QUARTER)
+    # What validation will say, asked of the same load path first: jumping to 99 platforms in
+    # a quarter is more than ten times the previous quarter the warehouse holds, so the upload
+    # carries warnings that the bureau must confirm.
+    warnings = [
+        i
+        for i in check_file(
+            upload.read_bytes(), upload.name, db=warehouse_copy, region=UPLOAD_REGION, ref=ref
+        )[0]
+        if i.severity == "warning"
+    ]
+    assert ("flow-jump", UPLOAD_INDICATOR) in {
+        (i.rule, rows_by_row.get(i.row or 0)) for i in warnings
+    }
     page.locator("input[type=file]").set_input_files(upload)
-    expect(page.get_by_text(t("upload.ok"), exact=True)).to_be_visible()
+    expect(page.get_by_text(t("upload.warnings", n=len(warnings)), exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name=t("upload.commit"))).to_be_disabled()
+    page.get_by_text(t("upload.confirm"), exact=True).click()
     counts = t("upload.counts", new=new, changed=1, unchanged=unchanged, rejected=0)
     expect(page.get_by_text(counts, exact=True)).to_be_visible()
     expect(page.get_by_text(t("upload.dry"), exact=True)).to_be_visible()
