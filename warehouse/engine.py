@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import duckdb
 import polars as pl
@@ -194,28 +194,13 @@ def _goal_series(ctx: _Context, target: Target) -> tuple[Goal, list[tuple[int, f
     )
     predecessor = _predecessor(target, catalogue)
     if predecessor is not None and not goal.yearly:
-        goal = Goal(
-            goal.target_id,
-            goal.kind,
-            goal.comparator,
-            goal.value,
-            goal.start,
-            goal.end,
+        goal = replace(
+            goal,
             baseline=float(predecessor.value or 0),
             baseline_at=ordinal(Quarter.of(predecessor.deadline)),
         )
     elif target.baseline is not None:
-        goal = Goal(
-            goal.target_id,
-            goal.kind,
-            goal.comparator,
-            goal.value,
-            goal.start,
-            goal.end,
-            yearly=goal.yearly,
-            flow=goal.flow,
-            baseline=float(target.baseline.value),
-        )
+        goal = replace(goal, baseline=float(target.baseline.value))
     return goal, sorted(raw.items()), level
 
 
