@@ -26,10 +26,10 @@ from etl.read import MAX_BYTES, FileRejected, Table, read_upload
 from etl.regions import Region, load_regions
 from etl.validate import ValidationContext, validate
 from target_monitor import paths
-from warehouse.accounts import User, locks
+from warehouse.accounts import User, locks, upload_refusals
 from warehouse.audit import audit
 from warehouse.connect import connect
-from warehouse.facts import BatchRecord, commit_batch, find_committed, utc_now
+from warehouse.facts import BatchRecord, commit_batch, find_committed, unchanged, utc_now
 from warehouse.queries import previous_quarter_values
 
 Status = Literal["committed", "dry_run", "rejected", "already_loaded"]
@@ -129,7 +129,12 @@ def _check_table(
         with connect(db) as con:
             result = validate(table, ctx, lambda keys: previous_quarter_values(con, keys=keys))
     rows = result.rows if result.accepted else None
-    return result.issues, rows, result.rows_total, result.rows_skipped
+    issues = result.issues
+    if rows is not None and rows.height == 0:  # an untouched template: nothing to load
+        issues = [*issues, make_issue("no-figures", file=table.file, sheet=table.sheet,
+                                      value=result.rows_total)]  # fmt: skip
+        rows = None
+    return issues, rows, result.rows_total, result.rows_skipped
 
 
 def _sha256(data: bytes) -> str:
@@ -163,9 +168,12 @@ def load_file(
     result = _load(source, db=db, name=name, uploader=uploader, region=region, dry_run=dry_run,
                    today=today, max_bytes=max_bytes, source_kind=source_kind, ref=ref,
                    progress=progress, submitted_at=submitted_at, user=user)  # fmt: skip
-    if user is not None and result.status in ("rejected", "already_loaded"):
+    if result.status in ("rejected", "already_loaded") and Path(db).exists():
+        # Every outcome is audited, reader failures included (commits are audited with their
+        # batch, in its transaction); without an account the actor is the uploader (the CLI
+        # passes the OS user).
         with connect(db, write=True) as con:
-            audit(con, at=utc_now(), actor=user.username, action=f"upload_{result.status}",
+            audit(con, at=utc_now(), actor=uploader, action=f"upload_{result.status}",
                   target=result.file_name,
                   detail={"region": region, "errors": [i.rule for i in result.issues
                                                        if i.severity == "error"][:20]})  # fmt: skip
@@ -204,6 +212,8 @@ def _load(
         digest = hashing.result()
     del data  # parsed: the bytes are not needed any more
     result = LoadResult("rejected", file_name, digest)
+    if table is not None:  # a refusal before validation still says how many rows were refused
+        result.rows_total = result.rows_rejected = table.frame.height
     if user is not None and not user.can_upload:
         role = user.role if user.active else f"{user.role}, disabled"
         result.issues = [make_issue("role-cannot-upload", file=file_name, value=user.username,
@@ -221,13 +231,18 @@ def _load(
         return result
     _tell(progress, 0.6, "比对已有数据 comparing")
     with connect(db, write=True) as con:
-        locked = _locked_rows(con, rows, file_name, table_sheet)
+        # the account re-read under the write lock: disabled or changed since login, refused
+        locked = upload_refusals(con, user, file_name) or _locked_rows(
+            con, rows, file_name, table_sheet
+        )
         if locked:
             result.issues = [*issues, *locked]
             result.rows_rejected = total
             return result
         earlier = find_committed(con, digest)
-        if earlier is not None:
+        # "Already loaded" only when every row still equals the current value: a file loaded
+        # before a correction, uploaded again, restores its values as a new batch.
+        if earlier is not None and unchanged(con, rows):
             result.status, result.already_loaded_batch = "already_loaded", earlier
             result.rows_unchanged = rows.height
             return result
@@ -250,7 +265,7 @@ def _load(
             record,
             dry_run=dry_run,
             on_written=lambda: _tell(progress, 0.9, "登记批次 recording the batch"),
-            audit_actor=uploader if user is not None else None,
+            audit_actor=None if source_kind == "sample" else uploader,
         )
     result.status = "dry_run" if dry_run else "committed"
     result.rows_new = record.counts.new

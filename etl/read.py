@@ -2,9 +2,18 @@
 
 Everything is read as text (``infer_schema=False`` / ``dtypes="string"``) so that region codes keep
 their digits; the validate stage decides what each cell means.  The file's type is decided by its
-content, not its name; ``.xlsx`` files are checked for decompression bombs and macros before any
-parser sees them; CSV text is decoded as UTF-8 (with or without BOM) or GB18030, never guessed into
-mojibake.  Each data row keeps ``_row``: its row number as Excel shows it, header counted.
+content, not its name; CSV text is decoded as UTF-8 (with or without BOM) or GB18030, never guessed
+into mojibake.  Each data row keeps ``_row``: its row number as Excel shows it, header counted.
+
+No upload can take the process down (see ``docs/architecture.md``, "Reading untrusted files"):
+
+1. Cheap checks run first, in this process, in bounded memory: the size; for ``.xlsx`` the zip
+   directory, then every member inflated through a counting reader (the sizes an archive declares
+   about itself are never trusted) while each worksheet's extent is scanned (``<dimension>``, cell
+   and row references, row count); for CSV the header line's length and width.
+2. Only then does a parser see the file, and it runs in a child process with an address-space and
+   a time limit (:mod:`etl.sandbox`): a parser that aborts or runs away becomes a rejected file
+   (``file-unreadable``), never a dead server.
 """
 
 from __future__ import annotations
@@ -12,8 +21,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+import struct
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,13 +33,17 @@ from xml.etree import ElementTree as ET
 import fastexcel
 import polars as pl
 
+from etl import sandbox
 from etl.issues import Issue, make_issue
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = 20 * 1024 * 1024  # the one upload limit: the page, the CLI and the reader share it
 XLSX_MAX_UNCOMPRESSED = 200 * 1024 * 1024
 XLSX_MAX_RATIO = 100
 XLSX_MAX_ENTRIES = 2_000
 HEADER_SCAN_ROWS = 30
+# The template's shape, with room to spare: 8 columns, one row per region × indicator.
+MAX_COLUMNS = 64
+MAX_ROWS = 200_000
 DATA_SHEET = "数据上报"
 
 REQUIRED = ("region_code", "indicator", "period", "value")
@@ -95,6 +110,9 @@ class FileRejected(Exception):
         self.issues = issues
         super().__init__("; ".join(i.message_en for i in issues))
 
+    def __reduce__(self) -> tuple[type[FileRejected], tuple[list[Issue]]]:
+        return (FileRejected, (self.issues,))  # crosses back from the reading child intact
+
 
 def _human_size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
@@ -114,12 +132,17 @@ def sniff(head: bytes) -> str:
 
 
 def read_upload(
-    source: Path | bytes, name: str | None = None, *, max_bytes: int = MAX_BYTES
+    source: Path | bytes,
+    name: str | None = None,
+    *,
+    max_bytes: int = MAX_BYTES,
+    limits: sandbox.Limits | None = None,
 ) -> Table:
     """Read a file (a path, or the bytes of an upload) into a :class:`Table`.
 
-    Raises :class:`FileRejected` when the file itself is unusable (size, type, bomb, encoding,
-    no header); row-level problems are left for validation.
+    Raises :class:`FileRejected` when the file itself is unusable (size, type, bomb, extent,
+    encoding, no header, or a parser that failed in its child process); row-level problems are
+    left for validation.  ``limits`` bounds the parsing child (default: :meth:`Limits.for_size`).
     """
     data = source.read_bytes() if isinstance(source, Path) else source
     file = name or (source.name if isinstance(source, Path) else "upload")
@@ -136,11 +159,52 @@ def read_upload(
         )
     kind = sniff(data[:8192])
     if kind == "zip":
-        return _read_xlsx(data, file)
-    if kind == "text":
-        return _read_csv(data, file)
-    what = {"xls": "Excel 97-2003 .xls", "pdf": "PDF", "binary": "binary data"}[kind]
-    raise FileRejected([make_issue("file-type", file=file, value=what)])
+        problems = check_zip(data, file) or measure_zip(data, file)
+    elif kind == "text":
+        problems = check_csv_head(data, file)
+    else:
+        what = {"xls": "Excel 97-2003 .xls", "pdf": "PDF", "binary": "binary data"}[kind]
+        problems = [make_issue("file-type", file=file, value=what)]
+    if problems:
+        raise FileRejected(problems)
+    try:
+        meta, frame = sandbox.run(parse, data, file, kind, limits=limits or _limits(len(data)))
+    except sandbox.ChildFailed as failed:
+        raise FileRejected([unreadable(file, failed)]) from failed
+    sheet, issues, flagged, encoding = meta
+    assert frame is not None
+    return Table(file, sheet, frame, issues, flagged, encoding)
+
+
+def _limits(size: int) -> sandbox.Limits:
+    return sandbox.Limits.for_size(size)
+
+
+def unreadable(file: str, failed: sandbox.ChildFailed) -> Issue:
+    """The ``file-unreadable`` rejection for a parser that died, in both languages."""
+    why_zh = {
+        "memory": f"读取时所需内存超过上限 {failed.detail}",
+        "time": f"读取时间超过上限 {failed.detail}",
+        "crash": f"读取程序异常退出（{failed.detail}）",
+    }[failed.reason]
+    why_en = {
+        "memory": f"reading it needed more memory than allowed, {failed.detail}",
+        "time": f"reading it took longer than allowed, {failed.detail}",
+        "crash": f"the reader stopped abnormally ({failed.detail})",
+    }[failed.reason]
+    return make_issue(
+        "file-unreadable", file=file, value=failed.reason, why_zh=why_zh, why_en=why_en
+    )
+
+
+Meta = tuple[str | None, list[Issue], set[tuple[int, str]], str | None]
+
+
+def parse(data: bytes, file: str, kind: str) -> tuple[Meta, pl.DataFrame]:
+    """The parsing step alone, as run in the child: ``kind`` is ``zip`` or ``text``, and the
+    cheap checks of :func:`read_upload` have passed."""
+    table = _read_xlsx(data, file) if kind == "zip" else _read_csv(data, file)
+    return (table.sheet, table.issues, table.flagged, table.encoding), table.frame
 
 
 # --------------------------------------------------------------------------------------------
@@ -193,6 +257,37 @@ def _read_csv(data: bytes, file: str) -> Table:
         body, encoding = _transcode(data, file)  # invalid UTF-8 past the first 64 KB
         head_text = body[:HEAD_BYTES].decode("utf-8", errors="ignore")
         return _parse_csv(body, 0, head_text, file, encoding)
+
+
+def check_csv_head(data: bytes, file: str) -> list[Issue]:
+    """Before Polars sees a CSV: the header must end within the first 64 KB and have at most
+    :data:`MAX_COLUMNS` cells (Polars sizes every row by the header: 20,000 junk columns times a
+    million short rows is hundreds of GB)."""
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    window = data[start : start + HEAD_BYTES]
+    cut = len(data) - start > HEAD_BYTES  # the window may end inside a line
+    lines = window.split(b"\n")
+    complete = lines[:-1] if cut else lines
+    texts = [_decode_loosely(line) for line in complete[: HEADER_SCAN_ROWS + 1]]
+    found = _find_header([list(r) for r in csv.reader(texts)])
+    if found is not None:
+        width = len(found[1])
+        if width > MAX_COLUMNS:
+            return [make_issue("too-many-columns", file=file, row=found[0] + 1, value=width,
+                               limit=MAX_COLUMNS)]  # fmt: skip
+        return []
+    if cut and len(complete) <= HEADER_SCAN_ROWS:  # a line over 64 KB where the header should be
+        row = len(complete) + 1
+        return [make_issue("header-too-long", file=file, row=row, limit="64 KB")]
+    return []  # no header: the parser reports it as missing columns or an empty file
+
+
+def _decode_loosely(line: bytes) -> str:
+    """A line's text for recognising header names only (the parser decodes strictly)."""
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return line.decode("gb18030", errors="replace")
 
 
 def _transcode(data: bytes, file: str) -> tuple[bytes, str]:
@@ -262,6 +357,136 @@ def check_zip(data: bytes, file: str) -> list[Issue]:
         if macros:
             return [make_issue("xlsx-macros", file=file, value=macros[0])]
     return []
+
+
+_LOCAL_HEADER = b"PK\x03\x04"
+_CHUNK = 1 << 20
+# Worksheet XML, scanned as bytes while it is inflated.  Namespace prefixes (``<x:c>``) allowed.
+# Patterns start with a literal where they can: a pattern starting with ``<`` is tried at every
+# tag of a dense sheet, which costs seconds on 300 MB of ``<row><c><v>1</v></c></row>``.
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref\s*=\s*["\']([^"\']*)')
+_ROW_REF = re.compile(rb'row\s[^>]*?\br\s*=\s*["\'](\d+)')  # literal first: Python's re scans fast
+# Only references that may be out of bounds, so that a normal sheet costs no Python per cell:
+# two or more column letters (beyond Z), or a row number of six digits from 200000, or seven+.
+_WIDE_CELL = re.compile(rb'\sr\s*=\s*["\']([A-Z]{2,})\d')
+_DEEP_CELL = re.compile(rb'\sr\s*=\s*["\'][A-Z]+([2-9]\d{5}|\d{7,})["\']')
+
+
+@dataclass
+class _Extent:
+    """The furthest row and column a worksheet's XML mentions, and how many rows it holds."""
+
+    sheet: str
+    rows: int = 0  # <row> elements
+    max_row: int = 0
+    max_col: int = 0  # 1-based
+    dimension: str | None = None
+
+    def feed(self, text: bytes) -> None:
+        self.rows += text.count(b"<row") + text.count(b":row ") + text.count(b":row>")
+        if self.dimension is None and b"dimension" in text and (m := _DIMENSION.search(text)):
+            self.dimension = m[1].decode("ascii", errors="replace")[:40]
+            for corner in self.dimension.split(":"):
+                self._cell(corner)
+        for m in _ROW_REF.finditer(text):
+            self.max_row = max(self.max_row, int(m[1][:9]))
+        for letters in set(_WIDE_CELL.findall(text)):
+            self.max_col = max(self.max_col, _column_index(letters[:4].decode()) + 1)
+        for digits in _DEEP_CELL.findall(text):
+            self.max_row = max(self.max_row, int(digits[:9]))
+
+    def _cell(self, ref: str) -> None:
+        letters = re.match(r"[A-Z]*", ref)
+        digits = re.sub(r"\D", "", ref)
+        if letters and letters[0]:
+            self.max_col = max(self.max_col, _column_index(letters[0][:4]) + 1)
+        if digits:
+            self.max_row = max(self.max_row, int(digits[:9]))
+
+    def problem(self) -> str | None:
+        """What is out of bounds, named as the sheet says it (its dimension) or as counted."""
+        rows = max(self.rows, self.max_row)
+        if self.max_col <= MAX_COLUMNS and rows <= MAX_ROWS:
+            return None
+        claimed = _Extent(self.sheet)
+        for corner in (self.dimension or "").split(":"):
+            claimed._cell(corner)
+        if claimed.max_col > MAX_COLUMNS or claimed.max_row > MAX_ROWS:
+            return f"{self.sheet}: {self.dimension}"
+        return f"{self.sheet}: {max(self.max_col, 1)} × {rows:,}"
+
+
+def measure_zip(data: bytes, file: str) -> list[Issue]:
+    """Inflate every member of the archive through a counting reader, in bounded memory.
+
+    The sizes an archive declares are the attacker's to write; what counts is what inflating
+    yields.  Each member's deflate stream is fed from its local header to the stream's own end;
+    worksheets are scanned for their extent on the way.  Stops at the first limit exceeded."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        infos = archive.infolist()
+    total = 0
+    for info in infos:
+        offset = info.header_offset
+        if data[offset : offset + 4] != _LOCAL_HEADER:
+            return [make_issue("file-type", file=file, value=f"damaged zip: {info.filename}")]
+        name_len, extra_len = struct.unpack_from("<HH", data, offset + 26)
+        start = offset + 30 + name_len + extra_len
+        is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+        extent = _Extent(info.filename.rsplit("/", 1)[-1]) if is_sheet else None
+        if info.compress_type == zipfile.ZIP_STORED:
+            size, used = info.compress_size, info.compress_size
+            if extent is not None:
+                extent.feed(data[start : start + size])
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            measured = _inflate_counting(data, start, XLSX_MAX_UNCOMPRESSED - total, extent)
+            if measured is None:
+                total = XLSX_MAX_UNCOMPRESSED + 1
+                value = f"> {_human_size(XLSX_MAX_UNCOMPRESSED)} uncompressed"
+                return [make_issue("zip-bomb", file=file, value=value)]
+            size, used = measured
+        else:
+            value = f"{info.filename}: compression method {info.compress_type}"
+            return [make_issue("file-type", file=file, value=value)]
+        total += size
+        if total > XLSX_MAX_UNCOMPRESSED:
+            return [make_issue("zip-bomb", file=file, value=f"{_human_size(total)} uncompressed")]
+        if size > 1024 * 1024 and size / max(used, 1) > XLSX_MAX_RATIO:
+            value = f"{info.filename} ×{size / max(used, 1):.0f}"
+            return [make_issue("zip-bomb", file=file, value=value)]
+        if extent is not None and (where := extent.problem()):
+            limit = f"{MAX_COLUMNS} 列 columns × {MAX_ROWS:,} 行 rows"
+            return [make_issue("sheet-too-large", file=file, value=where, limit=limit)]
+    return []
+
+
+def _inflate_counting(
+    data: bytes, start: int, budget: int, extent: _Extent | None
+) -> tuple[int, int] | None:
+    """Inflate the raw deflate stream at ``start`` to its end: (bytes out, bytes in), or None as
+    soon as more than ``budget`` bytes come out.  Output is counted (and scanned), never kept."""
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    produced, position, carry = 0, start, b""
+    while not inflater.eof and position < len(data):
+        pending = data[position : position + _CHUNK]
+        position += len(pending)
+        while pending and not inflater.eof:
+            try:
+                out = inflater.decompress(pending, _CHUNK)
+            except zlib.error:
+                return produced, position - start  # damaged: the parser will say so
+            pending = inflater.unconsumed_tail
+            produced += len(out)
+            if produced > budget:
+                return None
+            if extent is not None:
+                text = carry + out
+                cut = text.rfind(b">") + 1  # scan whole tags only; the rest waits for more
+                extent.feed(text[:cut])
+                carry = text[cut:][-4096:]
+                if extent.problem():  # no need to read further: the sheet is refused
+                    return produced, position - start
+    used = position - start - len(inflater.unused_data)
+    return produced, used
 
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"

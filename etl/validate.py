@@ -970,10 +970,14 @@ def _duplicates(
         pl.col("note").eq_missing(pl.col("_first_note"))
     )
     identical = later.filter(same)
-    out.add("duplicate-row", identical, None, None, lambda r: {"other": r["_first_row"]})
-    out.add(
-        "duplicate-key", later.filter(~same), "value", "value", lambda r: {"other": r["_first_row"]}
-    )
+    same_value = pl.col("_value") == pl.col("_first_value")
+
+    def first(record: dict[str, Any]) -> dict[str, object]:
+        return {"other": record["_first_row"]}
+
+    out.add("duplicate-row", identical, None, None, first)
+    out.add("duplicate-key", later.filter(~same & ~same_value), "value", "value", first)
+    out.add("duplicate-key-note", later.filter(~same & same_value), "note", "note", first)
     return later["_pos"].sort(), identical.height
 
 

@@ -81,6 +81,13 @@ EXPECTED: dict[str, Expect] = {
     "file-type.csv": Expect((("file-type", None, None),)),
     "file-type-damaged.xlsx": Expect((("file-type", None, None),)),
     "zip-bomb.xlsx": Expect((("zip-bomb", None, None),)),
+    "sheet-too-large.xlsx": Expect((("sheet-too-large", None, None),)),
+    "too-many-columns.csv": Expect((("too-many-columns", 1, None),)),
+    "header-too-long.csv": Expect((("header-too-long", 1, None),)),
+    "no-figures.csv": Expect(
+        (("value-missing", 2, "value"), ("value-missing", 3, "value"), ("no-figures", None, None))
+    ),
+    "duplicate-key-note.csv": Expect((("duplicate-key-note", 3, "note"),)),
     "zip-bomb-ratio.xlsx": Expect((("zip-bomb", None, None),)),
     "xlsx-macros.xlsx": Expect((("xlsx-macros", None, None),)),
     "encoding.csv": Expect((("encoding", None, None),)),
@@ -190,6 +197,7 @@ EXPECTED: dict[str, Expect] = {
 DEDICATED = {
     "file-too-large": "test_file_too_large_is_refused_before_reading",
     "too-many-issues": "test_too_many_issues_are_counted_not_listed",
+    "file-unreadable": "test_a_parser_that_fails_under_its_limits_is_file_unreadable",
 }
 
 
@@ -260,6 +268,8 @@ def test_fixture_is_named_after_a_rule_it_fires(name: str) -> None:
 WITH_ACCOUNTS = {
     "period-locked": "test_locked_quarter_is_rejected_naming_who_and_when_then_unlocked",
     "role-cannot-upload": "test_planner_cannot_upload_and_nothing_is_written",
+    "account-disabled": "test_session_of_a_disabled_account_cannot_upload",
+    "account-changed": "test_session_of_an_account_whose_rights_changed_cannot_upload",
 }
 
 
@@ -269,9 +279,11 @@ def test_every_rule_has_a_fixture_or_a_dedicated_test() -> None:
     covered = {rule_of(name) for name in EXPECTED}
     missing = sorted(set(RULES) - covered - set(DEDICATED) - set(WITH_ACCOUNTS))
     assert missing == [], f"add tests/fixtures/uploads/<rule>.csv|.xlsx for {missing}"
+    from tests import test_hostile_uploads
+
     for rule, test in DEDICATED.items():
         assert rule in RULES
-        assert callable(globals().get(test)), test
+        assert callable(globals().get(test) or getattr(test_hostile_uploads, test, None)), test
     for rule, test in WITH_ACCOUNTS.items():
         assert rule in RULES
         assert callable(getattr(test_accounts, test, None)), test

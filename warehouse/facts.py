@@ -112,6 +112,15 @@ def find_committed(con: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
     return None if row is None or row[0] is None else int(row[0])
 
 
+def unchanged(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> bool:
+    """Whether every row equals the current value of its key (nothing new, nothing changed)."""
+    if _all_new(con, rows):
+        return rows.height == 0
+    counts = _compare(con, rows)
+    con.execute("DROP TABLE _compared")
+    return counts.new == 0 and counts.changed == 0
+
+
 def _incoming(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.select("region_code", "indicator", "period", "value", "note", "_row")
 

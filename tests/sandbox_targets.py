@@ -1,0 +1,20 @@
+"""Functions the sandbox tests run in its child by name: a module that imports nothing heavy, so
+that the child's memory limit is spent on what the test means it for."""
+
+from __future__ import annotations
+
+import os
+import time
+
+
+def spin(seconds: float) -> tuple[None, None]:
+    """A parser that never finishes."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+    return None, None
+
+
+def crash() -> tuple[None, None]:
+    """A parser that aborts, as Rust does when an allocation fails."""
+    os.abort()
