@@ -49,10 +49,17 @@ def content(db: Path) -> str:
 
 def test_migrations_are_recorded_and_harmless_twice() -> None:
     con = duckdb.connect(":memory:")
-    assert migrate(con) == [1, 2, 3, 4]
+    assert migrate(con) == [1, 2, 3, 4, 5, 6]
     assert migrate(con) == []
     rows = con.execute("SELECT version, name FROM schema_migrations ORDER BY 1").fetchall()
-    assert rows == [(1, "dimensions"), (2, "facts"), (3, "meta"), (4, "accounts")]
+    assert rows == [
+        (1, "dimensions"),
+        (2, "facts"),
+        (3, "meta"),
+        (4, "accounts"),
+        (5, "login_throttle"),
+        (6, "audit_os_user"),
+    ]
 
 
 def test_init_loads_dimensions_from_the_catalogue(db: Path) -> None:
