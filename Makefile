@@ -26,6 +26,7 @@ lint: sync
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/deptry .
 
 format: sync
 	$(BIN)/ruff format .

@@ -1,4 +1,4 @@
-"""Shared fixtures: paths of the real catalogue and of the shared source documents."""
+"""Shared fixtures: the real catalogue, the shared source documents, sample and empty warehouses."""
 
 from __future__ import annotations
 
@@ -20,8 +20,10 @@ def shared_seeds() -> Path:
 
 
 @pytest.fixture(scope="session")
-def catalogue(shared_seeds: Path) -> Catalogue:
-    return load_catalogue(paths.TARGETS, seeds_dir=shared_seeds)
+def catalogue() -> Catalogue:
+    """The catalogue, its quotes checked against the bundled copies of the documents
+    (``data/seeds/``; one test checks those against the shared originals)."""
+    return load_catalogue(paths.TARGETS, seeds_dir=paths.SEEDS)
 
 
 @pytest.fixture(scope="session")
