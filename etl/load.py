@@ -205,7 +205,9 @@ def _load(
         hashing = pool.submit(_sha256, data)
         _tell(progress, 0.05, "读取文件 reading")
         try:
-            table: Table | None = read_upload(data, file_name, max_bytes=max_bytes)
+            # a file on disk is parsed from disk: the parsing child reads it without a copy
+            parsed = source if isinstance(source, Path) else data
+            table: Table | None = read_upload(parsed, file_name, max_bytes=max_bytes)
             problems: list[Issue] = []
         except FileRejected as exc:
             table, problems = None, exc.issues

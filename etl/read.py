@@ -13,7 +13,8 @@ No upload can take the process down (see ``docs/architecture.md``, "Reading untr
    and row references, row count); for CSV the header line's length and width.
 2. Only then does a parser see the file, and it runs in a child process with an address-space and
    a time limit (:mod:`etl.sandbox`): a parser that aborts or runs away becomes a rejected file
-   (``file-unreadable``), never a dead server.
+   (``file-unreadable``), never a dead server.  (A file beyond the 20 MB upload limit can only
+   come from an operator who raised the limit on the command line; it is parsed in-process.)
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import csv
 import io
 import re
 import struct
+import tempfile
 import unicodedata
 import zipfile
 import zlib
@@ -144,31 +146,51 @@ def read_upload(
     encoding, no header, or a parser that failed in its child process); row-level problems are
     left for validation.  ``limits`` bounds the parsing child (default: :meth:`Limits.for_size`).
     """
-    data = source.read_bytes() if isinstance(source, Path) else source
     file = name or (source.name if isinstance(source, Path) else "upload")
-    if len(data) > max_bytes:
+    if isinstance(source, Path):  # a CSV on disk is never read whole by this process
+        size = source.stat().st_size
+        with source.open("rb") as handle:
+            head = handle.read(HEAD_BYTES + 8192)
+    else:
+        size, head = len(source), source[: HEAD_BYTES + 8192]
+    if size > max_bytes:
         raise FileRejected(
             [
                 make_issue(
                     "file-too-large",
                     file=file,
-                    value=_human_size(len(data)),
+                    value=_human_size(size),
                     limit=_human_size(max_bytes),
                 )
             ]
         )
-    kind = sniff(data[:8192])
+    kind = sniff(head[:8192])
     if kind == "zip":
+        data = source.read_bytes() if isinstance(source, Path) else source
         problems = check_zip(data, file) or measure_zip(data, file)
     elif kind == "text":
-        problems = check_csv_head(data, file)
+        problems = check_csv_head(head, file, size=size)
     else:
         what = {"xls": "Excel 97-2003 .xls", "pdf": "PDF", "binary": "binary data"}[kind]
         problems = [make_issue("file-type", file=file, value=what)]
     if problems:
         raise FileRejected(problems)
+    if size > MAX_BYTES and limits is None:
+        # Beyond the upload limit only an operator who raised it on the command line (a bulk
+        # back-fill, a benchmark) gets here, in their own process, after the same checks: the
+        # parse runs in-process, sparing the copy of hundreds of MB to a child and back.
+        data = source.read_bytes() if isinstance(source, Path) else source
+        meta, frame = parse_bytes(data, file, kind)
+        return Table(file, meta[0], frame, meta[1], meta[2], meta[3])
+    limits = limits or _limits(size)
     try:
-        meta, frame = sandbox.run(parse, data, file, kind, limits=limits or _limits(len(data)))
+        if isinstance(source, Path):  # the child reads the file itself: no copy through a pipe
+            meta, frame = sandbox.run(parse, str(source), file, kind, limits=limits)
+        else:
+            with tempfile.NamedTemporaryFile(prefix="tm-upload-") as copy:
+                copy.write(source)
+                copy.flush()
+                meta, frame = sandbox.run(parse, copy.name, file, kind, limits=limits)
     except sandbox.ChildFailed as failed:
         raise FileRejected([unreadable(file, failed)]) from failed
     sheet, issues, flagged, encoding = meta
@@ -200,9 +222,13 @@ def unreadable(file: str, failed: sandbox.ChildFailed) -> Issue:
 Meta = tuple[str | None, list[Issue], set[tuple[int, str]], str | None]
 
 
-def parse(data: bytes, file: str, kind: str) -> tuple[Meta, pl.DataFrame]:
-    """The parsing step alone, as run in the child: ``kind`` is ``zip`` or ``text``, and the
-    cheap checks of :func:`read_upload` have passed."""
+def parse(path: str, file: str, kind: str) -> tuple[Meta, pl.DataFrame]:
+    """The parsing step alone, as run in the child on the file at ``path``: ``kind`` is ``zip`` or
+    ``text``, and the cheap checks of :func:`read_upload` have passed."""
+    return parse_bytes(Path(path).read_bytes(), file, kind)
+
+
+def parse_bytes(data: bytes, file: str, kind: str) -> tuple[Meta, pl.DataFrame]:
     table = _read_xlsx(data, file) if kind == "zip" else _read_csv(data, file)
     return (table.sheet, table.issues, table.flagged, table.encoding), table.frame
 
@@ -259,13 +285,13 @@ def _read_csv(data: bytes, file: str) -> Table:
         return _parse_csv(body, 0, head_text, file, encoding)
 
 
-def check_csv_head(data: bytes, file: str) -> list[Issue]:
+def check_csv_head(head: bytes, file: str, *, size: int | None = None) -> list[Issue]:
     """Before Polars sees a CSV: the header must end within the first 64 KB and have at most
     :data:`MAX_COLUMNS` cells (Polars sizes every row by the header: 20,000 junk columns times a
-    million short rows is hundreds of GB)."""
-    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    window = data[start : start + HEAD_BYTES]
-    cut = len(data) - start > HEAD_BYTES  # the window may end inside a line
+    million short rows is hundreds of GB).  ``head`` is the file's start, ``size`` its length."""
+    start = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    window = head[start : start + HEAD_BYTES]
+    cut = (len(head) if size is None else size) - start > HEAD_BYTES  # may end inside a line
     lines = window.split(b"\n")
     complete = lines[:-1] if cut else lines
     texts = [_decode_loosely(line) for line in complete[: HEADER_SCAN_ROWS + 1]]

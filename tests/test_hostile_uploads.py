@@ -23,7 +23,14 @@ import pytest
 
 from etl import sandbox
 from etl.load import load_file, reference
-from etl.read import MAX_COLUMNS, MAX_ROWS, XLSX_MAX_UNCOMPRESSED, FileRejected, parse, read_upload
+from etl.read import (
+    MAX_COLUMNS,
+    MAX_ROWS,
+    XLSX_MAX_UNCOMPRESSED,
+    FileRejected,
+    parse_bytes,
+    read_upload,
+)
 from tests.sandbox_targets import crash, spin
 from warehouse import accounts
 from warehouse.connect import connect
@@ -180,7 +187,7 @@ def test_without_the_checks_the_parser_dies_in_its_child_not_here(
     data = cases[case][0]
     started = time.perf_counter()
     with pytest.raises(sandbox.ChildFailed) as failed:
-        sandbox.run(parse, data, "sparse.xlsx", "zip")
+        sandbox.run(parse_bytes, data, "sparse.xlsx", "zip")
     assert failed.value.reason == reason
     assert "1024 MB" in failed.value.detail
     assert time.perf_counter() - started < 5.0
