@@ -180,8 +180,8 @@ def read_upload(
         # back-fill, a benchmark) gets here, in their own process, after the same checks: the
         # parse runs in-process, sparing the copy of hundreds of MB to a child and back.
         data = source.read_bytes() if isinstance(source, Path) else source
-        meta, frame = parse_bytes(data, file, kind)
-        return Table(file, meta[0], frame, meta[1], meta[2], meta[3])
+        (sheet, issues, flagged, encoding), table = parse_bytes(data, file, kind)
+        return Table(file, sheet, table, issues, flagged, encoding)
     limits = limits or _limits(size)
     try:
         if isinstance(source, Path):  # the child reads the file itself: no copy through a pipe
