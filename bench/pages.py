@@ -273,7 +273,7 @@ def new_session(db: Path, page: str, user: accounts.User | None) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=900)
     at.session_state["db_path"] = db
     if user is not None:
-        at.session_state["user"] = user
+        at.session_state["user"] = user.username  # the session keeps only the username
     at.query_params["goto"] = page
     return at
 

@@ -13,7 +13,7 @@ from warehouse.accounts import ROLES, AccountError
 ui.shell("admin")
 lang = ui.lang()
 st.title(t("admin.title", lang))
-user = ui.current_user()
+user = ui.current_user()  # re-read from the warehouse at every run; each action re-checks it
 if user is None or user.role != "admin":
     st.info(t("admin.only", lang))
     st.stop()
@@ -47,8 +47,12 @@ disable = st.selectbox(
     t("admin.disable", lang), ["", *service.users(ui.db())["username"].to_list()], key="disable"
 )
 if disable and st.button(t("admin.disable", lang), key="disable_go"):
-    service.set_active(ui.db(), disable, active=False, actor=user)
-    st.rerun()
+    try:
+        service.set_active(ui.db(), disable, active=False, actor=user)
+    except AccountError as exc:
+        st.error(str(exc))
+    else:
+        st.rerun()
 
 st.subheader(t("admin.locks", lang))
 locks = service.locks(ui.db())
@@ -68,12 +72,16 @@ for _ in range(24):
     q = q.previous()
 period = st.selectbox(t("upload.quarter", lang), quarters, key="lock_period")
 c1, c2 = st.columns(2)
-if c1.button(t("admin.lock", lang), key="lock_go", disabled=period in locks):
-    service.set_lock(ui.db(), period, locked=True, actor=user)
-    st.rerun()
-if c2.button(t("admin.unlock", lang), key="unlock_go", disabled=period not in locks):
-    service.set_lock(ui.db(), period, locked=False, actor=user)
-    st.rerun()
+for column, locked, key in ((c1, True, "lock"), (c2, False, "unlock")):
+    if column.button(
+        t(f"admin.{key}", lang), key=f"{key}_go", disabled=(period in locks) == locked
+    ):
+        try:
+            service.set_lock(ui.db(), period, locked=locked, actor=user)
+        except AccountError as exc:
+            st.error(str(exc))
+        else:
+            st.rerun()
 
 st.subheader(t("admin.audit", lang))
 f1, f2 = st.columns(2)

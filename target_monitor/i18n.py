@@ -200,6 +200,27 @@ STRINGS: dict[str, tuple[str, str]] = {
         "账号或密码不正确，或账号已停用。",
         "Wrong username or password, or the account is disabled.",
     ),
+    "login.left": (
+        "再连续失败 {n} 次，将暂停登录 {duration}。",
+        " {n} more failures and logging in is paused for {duration}.",
+    ),
+    "login.locked": (
+        "登录失败次数过多，已暂停登录，请于 {until}（北京时间）后再试。",
+        "Too many failed logins: logging in is paused until {until} (Beijing time).",
+    ),
+    "login.invalid": (
+        "账号名只能由 1-64 位小写字母、数字和 . _ - 组成，请检查后重新输入。",
+        "A username is 1-64 characters: lower-case letters, digits, '.', '_' and '-'. Check it "
+        "and try again.",
+    ),
+    "login.disabled": (
+        "您的账号已被管理员停用，已自动退出登录；如有疑问请联系管理员。",
+        "Your account has been disabled by an admin, so you have been logged out; contact an "
+        "admin if this is unexpected.",
+    ),
+    "login.checking": ("正在验证…", "Checking…"),
+    "duration.minutes": ("{n} 分钟", "{n} min"),
+    "duration.seconds": ("{n} 秒", "{n} s"),
     "login.as": ("已登录：{name}（{role}）", "Logged in: {name} ({role})"),
     "login.out": ("退出登录", "Log out"),
     "login.demo": (

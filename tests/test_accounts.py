@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -173,7 +174,7 @@ def test_wrong_password_unknown_user_and_disabled_user_are_refused_and_audited(
         assert accounts.authenticate(con, "jieyang", BUREAU_PW) == users["bureau"]
     assert new_audit_rows(db, before) == [
         ("jieyang", "login_failed", None),
-        ("nobody", "login_failed", None),
+        ("unknown", "login_failed", None),  # a name nobody has: never the typed text
         ("jieyang", "login_failed", None),
         ("jieyang", "login", None),
         ("root", "user_disable", "jieyang"),
@@ -328,6 +329,111 @@ def test_disabled_bureau_cannot_upload(
     before = content(db)
     result = load_file(path, db=db, user=disabled, ref=ref)
     assert rules(result) == [("role-cannot-upload", None)]
+    assert content(db) == before
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_session_of_a_disabled_account_cannot_upload(
+    db: Path, users: dict[str, User], tmp_path: Path, ref: Reference, dry_run: bool
+) -> None:
+    """The audit's H4: the session still holds the account as it was at login (active); an admin
+    disables it; the upload is refused where it is written, the account re-read there."""
+    session = users["bureau"]
+    with connect(db, write=True) as con:
+        accounts.set_active(con, "jieyang", active=False, actor="root")
+    path = write(tmp_path, "own.csv", f"{JIEYANG},{ACTIVITIES},2018Q3,3,")
+    before, logged = content(db), len(audit_rows(db))
+    result = load_file(path, db=db, user=session, dry_run=dry_run, ref=ref)
+    assert (result.status, result.batch_id, rules(result)) == (
+        "rejected",
+        None,
+        [("account-disabled", None)],
+    )
+    (issue,) = result.issues
+    assert (
+        issue.message("zh") == "账号 jieyang 已被停用（或已不存在），不能上报数据，本次上传未保存"
+    )
+    assert issue.fix("en") == "ask an admin to enable the account again"
+    assert content(db) == before
+    (row,) = audit_rows(db)[logged:]
+    assert (row["actor"], row["action"], row["target"], row["batch_id"]) == (
+        "jieyang",
+        "upload_rejected",
+        "own.csv",
+        None,
+    )
+    assert row["detail"]["errors"] == ["account-disabled"]
+
+
+def test_session_of_an_account_whose_rights_changed_cannot_upload(
+    db: Path, users: dict[str, User], tmp_path: Path, ref: Reference
+) -> None:
+    """A bureau moved to another region (or made a planner) while logged in: the upload checked
+    against the old rights is refused, and succeeds once the session has the new account."""
+    session = users["bureau"]
+    path = write(tmp_path, "own.csv", f"{JIEYANG},{ACTIVITIES},2018Q3,3,")
+    with connect(db, write=True) as con:
+        accounts.set_role(con, "jieyang", role="bureau", region_code=SHANTOU, actor="root")
+        moved = accounts.get_user(con, "jieyang")
+    before = content(db)
+    result = load_file(path, db=db, user=session, ref=ref)
+    assert rules(result) == [("account-changed", None)]
+    assert result.issues[0].message("en") == (
+        "account jieyang's rights were changed by an admin (was bureau 445200, now bureau"
+        " 440500); nothing was saved"
+    )
+    assert content(db) == before
+    assert moved is not None
+    again = load_file(path, db=db, user=moved, ref=ref)  # the new scope: 揭阳 is outside it
+    assert rules(again) == [("region-out-of-scope", 2)]
+
+    with connect(db, write=True) as con:
+        accounts.set_role(con, "jieyang", role="planner", region_code=None, actor="root")
+    before = content(db)
+    shantou = write(tmp_path, "shantou.csv", f"{SHANTOU},{ACTIVITIES},2018Q3,3,")
+    assert rules(load_file(shantou, db=db, user=moved, ref=ref)) == [("account-changed", None)]
+    assert content(db) == before
+    assert [(r["actor"], r["action"], r["target"], r["detail"]) for r in audit_rows(db)[3:5]] == [
+        ("root", "user_role", "jieyang", {"role": "bureau", "region_code": SHANTOU}),
+        ("jieyang", "upload_rejected", "own.csv",
+         {"region": JIEYANG, "errors": ["account-changed"]}),
+    ]  # fmt: skip
+
+
+def test_a_disabled_or_demoted_admin_loses_admin_actions_at_once(
+    db: Path, users: dict[str, User]
+) -> None:
+    """The session's admin copy is re-read inside every admin action."""
+    from warehouse import service
+
+    session = users["admin"]
+    with connect(db, write=True) as con:
+        accounts.add_user(con, username="root2", password=ADMIN_PW, role="admin",
+                          region_code=None, actor="root")  # fmt: skip
+        accounts.set_role(con, "root", role="planner", region_code=None, actor="root2")
+    before, logged = content(db), len(audit_rows(db))
+    refusals: dict[str, Callable[[], object]] = {
+        "add_user": lambda: service.add_user(
+            db,
+            actor=session,
+            username="shantou",
+            password="shantou-pass",
+            role="bureau",
+            region_code=SHANTOU,
+        ),
+        "set_active": lambda: service.set_active(db, "jieyang", active=False, actor=session),
+        "set_role": lambda: service.set_role(
+            db, "jieyang", role="planner", region_code=None, actor=session
+        ),
+        "set_lock": lambda: service.set_lock(db, "2018Q3", locked=True, actor=session),
+    }
+    for name, action in refusals.items():
+        with pytest.raises(AccountError, match="only an admin"):
+            action()
+        assert content(db) == before, name
+    with connect(db, write=True) as con, pytest.raises(AccountError, match="only an admin"):
+        accounts.set_lock(con, "2018Q3", locked=True, actor=session)
+    assert len(audit_rows(db)) == logged
     assert content(db) == before
 
 
@@ -574,7 +680,7 @@ def test_demo_accounts_log_in_on_the_sample_warehouse_only(
         assert accounts.list_users(con).height == 0
         for username, password, *_ in DEMO_ACCOUNTS:
             assert accounts.authenticate(con, username, password) is None
-    assert new_audit_rows(db, before) == [(u, "login_failed", None) for u, *_ in DEMO_ACCOUNTS]
+    assert new_audit_rows(db, before) == [("unknown", "login_failed", None)] * len(DEMO_ACCOUNTS)
 
 
 # --------------------------------------------------------------------------------------------
@@ -719,6 +825,38 @@ def test_admin_page_refuses_others_and_lists_users_for_the_admin(
     table = at.dataframe[0].value
     assert list(table["username"]) == ["demo-admin", "demo-bureau", "demo-planner"]
     assert list(table["role"]) == ["admin", "bureau", "planner"]
+
+
+def test_a_disabled_accounts_open_session_is_logged_out_with_a_notice(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    at, db = uploaded_as_bureau(sample_db, tmp_path)
+    assert at.session_state["user"] == "demo-bureau"  # the session keeps only the username
+    assert len(at.file_uploader) == 1
+    with connect(db, write=True) as con:  # an admin, elsewhere, disables the account
+        accounts.set_active(con, "demo-bureau", active=False, actor="demo-admin")
+    at.run()  # the bureau's next action, on the same page
+    assert not at.exception, [e.value for e in at.exception]
+    assert "user" not in at.session_state
+    assert len(at.file_uploader) == 0
+    assert [i.value for i in at.info] == [t("upload.login")]
+    at.switch_page("dashboard.py").run()  # the login box says why, until the next login
+    assert [w.value for w in at.sidebar.warning] == [t("login.disabled")]
+    assert [w.key for w in at.sidebar.text_input] == ["login_user", "login_pw"]
+    log_in(at, "demo-planner", "demo-planner-pass")
+    assert at.session_state["user"] == "demo-planner"
+    assert "login_notice" not in at.session_state
+
+
+def test_an_open_session_follows_a_role_change_at_once(sample_db: Path, tmp_path: Path) -> None:
+    at, db = uploaded_as_bureau(sample_db, tmp_path)
+    with connect(db, write=True) as con:
+        accounts.set_role(con, "demo-bureau", role="planner", region_code=None, actor="demo-admin")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["user"] == "demo-bureau"
+    assert [i.value for i in at.info] == [t("upload.planner")]
+    assert len(at.file_uploader) == 0
 
 
 # --------------------------------------------------------------------------------------------

@@ -8,12 +8,19 @@ Passwords are hashed with argon2id (``argon2-cffi``); only the hash is stored.  
 enforced where data is written (:func:`etl.load.load_file`), not by hiding buttons.  The login
 form in the dashboard is one way in; an identity provider (``st.login``) can later supply the
 username instead, and everything here stays the same.
+
+A session's account is re-read from ``users`` at every action (issue 13): :func:`upload_refusals`
+inside the load's write connection, :func:`require_admin` inside every admin action's, so that a
+disabled or changed account loses its rights at once.  Logins are throttled
+(:mod:`warehouse.throttle`): usernames are validated before anything is read, a name nobody has
+is audited as ``unknown``, and a lock-out is audited once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Literal
 
 import duckdb
@@ -21,15 +28,25 @@ import polars as pl
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 
+from etl.issues import Issue, make_issue
+from warehouse import throttle
 from warehouse.audit import audit as write_audit
 from warehouse.facts import utc_now
 from warehouse.queries import frame
+from warehouse.throttle import Attempts, Policy
 
 Role = Literal["bureau", "planner", "admin"]
 ROLES: tuple[Role, ...] = ("bureau", "planner", "admin")
+UNKNOWN_ACTOR = "unknown"  # how the audit log names a login for a username nobody has
+MAX_PASSWORD = 1024  # longer passwords are refused unhashed
 _HASHER = PasswordHasher()
-# A hash of nothing anyone knows, so that an unknown user costs as much time as a wrong password.
-_DUMMY_HASH = _HASHER.hash("not-a-password-anyone-uses")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash of nothing anyone knows, so that an unknown user costs as much time as a wrong
+    password; computed on first use, not at import."""
+    return _HASHER.hash("not-a-password-anyone-uses")
 
 
 class AccountError(ValueError):
@@ -86,10 +103,12 @@ def add_user(
     display_name: str | None = None,
     actor: str,
 ) -> User:
-    if role not in ROLES:
-        raise AccountError(f"角色只能是 {'/'.join(ROLES)} / role must be one of {', '.join(ROLES)}")
-    if role == "bureau" and not region_code:
-        raise AccountError("地方账号必须指定地区 / a bureau account needs --region")
+    if not throttle.valid_username(username):
+        raise AccountError(
+            "账号名只能由 1-64 位小写字母、数字和 . _ - 组成"
+            " / a username is 1-64 characters of a-z, 0-9, '.', '_' and '-'"
+        )
+    _check_role(role, region_code)
     if len(password) < 8:
         raise AccountError("密码至少 8 位 / the password needs at least 8 characters")
     if get_user(con, username) is not None:
@@ -124,18 +143,114 @@ def list_users(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     )
 
 
-def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str) -> User | None:
-    """The user when the password matches an active account; every attempt is audited."""
+def _check_role(role: str, region_code: str | None) -> None:
+    if role not in ROLES:
+        raise AccountError(f"角色只能是 {'/'.join(ROLES)} / role must be one of {', '.join(ROLES)}")
+    if role == "bureau" and not region_code:
+        raise AccountError("地方账号必须指定地区 / a bureau account needs --region")
+
+
+# ----------------------------------------------------------------------------------------------
+# logging in (throttled)
+
+Outcome = Literal["ok", "invalid", "failed", "locked"]
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """What a login attempt came to, with what the login form needs to say so honestly."""
+
+    outcome: Outcome
+    user: User | None = None
+    session: Attempts = field(default_factory=Attempts)  # the session's counter, updated
+    locked_until: dt.datetime | None = None  # UTC; when logging in is possible again
+    remaining: int | None = None  # failures left before a lock-out
+    delay: float = 0.0  # seconds to wait before answering (the growing delay)
+
+
+def login(
+    con: duckdb.DuckDBPyConnection,
+    username: str,
+    password: str,
+    *,
+    session: Attempts | None = None,
+    now: dt.datetime | None = None,
+    rules: Policy | None = None,
+) -> LoginResult:
+    """Check a login against the account and the throttle (see :mod:`warehouse.throttle`).
+
+    An invalid username is refused before anything is read or written.  While the username or
+    the session is locked out, no password is checked and nothing is written.  Every checked
+    attempt is audited, as ``login`` or ``login_failed``, under the username when an account has
+    it and as ``unknown`` otherwise; the failure that locks a counter also writes one
+    ``login_locked`` row."""
+    session = session or Attempts()
+    if not throttle.valid_username(username):
+        return LoginResult("invalid", session=session)
+    now = now or utc_now()
+    rules = rules or throttle.policy()
+    session = session.current(now, rules)
     row = con.execute(
         "SELECT password_hash, active FROM users WHERE username = ?", [username]
     ).fetchone()
-    stored = row[0] if row else _DUMMY_HASH
+    known = row is not None
+    account = throttle.load(con, username, known=known).current(now, rules)
+    if account.locked(now) or session.locked(now):
+        until = max(c.locked_until for c in (account, session) if c.locked_until and c.locked(now))
+        return LoginResult("locked", session=session, locked_until=until)
+    stored, active = (str(row[0]), bool(row[1])) if row is not None else (_dummy_hash(), False)
+    ok = _verify(stored, password) and active
+    actor = username if known else UNKNOWN_ACTOR
+    after, session_after = (
+        (Attempts(), Attempts()) if ok else (account.failed(now, rules), session.failed(now, rules))
+    )
+    newly = [
+        name
+        for name, before, later in (
+            ("account", account, after),
+            ("session", session, session_after),
+        )
+        if not before.locked(now) and later.locked(now)
+    ]
+    con.execute("BEGIN TRANSACTION")
     try:
-        ok = _HASHER.verify(stored, password) and row is not None and bool(row[1])
+        throttle.save(con, username, after, known=known)
+        audit(con, actor=actor, action="login" if ok else "login_failed", at=now)
+        if newly:
+            until = now + rules.lockout
+            audit(con, actor=actor, action="login_locked", at=now,
+                  detail={"until": until.isoformat(timespec="seconds"), "counters": newly,
+                          "failures": max(after.failures, session_after.failures)})  # fmt: skip
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    if ok:
+        return LoginResult("ok", user=get_user(con, username), session=session_after)
+    if newly:
+        return LoginResult("locked", session=session_after, locked_until=now + rules.lockout)
+    failures = max(after.failures, session_after.failures)
+    return LoginResult("failed", session=session_after,
+                       remaining=rules.max_failures - failures,
+                       delay=rules.delay(failures))  # fmt: skip
+
+
+def _verify(stored: str, password: str) -> bool:
+    if len(password) > MAX_PASSWORD:
+        return False
+    try:
+        return bool(_HASHER.verify(stored, password))
     except (VerifyMismatchError, InvalidHashError):
-        ok = False
-    audit(con, actor=username, action="login" if ok else "login_failed")
-    return get_user(con, username) if ok else None
+        return False
+
+
+def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str) -> User | None:
+    """The user when the password matches an active account (see :func:`login`)."""
+    return login(con, username, password).user
+
+
+# ----------------------------------------------------------------------------------------------
+# account changes, and the account as it is now
 
 
 def set_active(con: duckdb.DuckDBPyConnection, username: str, *, active: bool, actor: str) -> None:
@@ -143,6 +258,60 @@ def set_active(con: duckdb.DuckDBPyConnection, username: str, *, active: bool, a
         raise AccountError(f"没有账号 {username} / no user {username}")
     con.execute("UPDATE users SET active = ? WHERE username = ?", [active, username])
     audit(con, actor=actor, action="user_enable" if active else "user_disable", target=username)
+
+
+def set_role(
+    con: duckdb.DuckDBPyConnection,
+    username: str,
+    *,
+    role: str,
+    region_code: str | None,
+    actor: str,
+) -> None:
+    """Change an account's role and region (a bureau's scope); audited as ``user_role``."""
+    if get_user(con, username) is None:
+        raise AccountError(f"没有账号 {username} / no user {username}")
+    _check_role(role, region_code)
+    region_code = region_code if role == "bureau" else None
+    con.execute(
+        "UPDATE users SET role = ?, region_code = ? WHERE username = ?",
+        [role, region_code, username],
+    )
+    audit(con, actor=actor, action="user_role", target=username,
+          detail={"role": role, "region_code": region_code})  # fmt: skip
+
+
+def require_admin(
+    con: duckdb.DuckDBPyConnection,
+    actor: User,
+    message: str = "只有管理员可以管理账号 / only an admin can manage accounts",
+) -> User:
+    """``actor`` as the warehouse has it now, if it is still an active admin; else refuse."""
+    now = get_user(con, actor.username)
+    if now is None or not now.active or now.role != "admin":
+        raise AccountError(message)
+    return now
+
+
+def upload_refusals(
+    con: duckdb.DuckDBPyConnection, user: User | None, file_name: str
+) -> list[Issue]:
+    """Why ``user``, as the session knew it, may not write now: the account is re-read (the
+    caller holds the write connection, so it cannot change before the batch is written) and must
+    still be active with the same role and region.  Empty when nothing changed, or no user."""
+    if user is None:
+        return []
+    now = get_user(con, user.username)
+    if now is None or not now.active:
+        return [make_issue("account-disabled", file=file_name, value=user.username)]
+    if (now.role, now.region_code) != (user.role, user.region_code):
+        return [make_issue("account-changed", file=file_name, value=user.username,
+                           was=_rights(user), now=_rights(now))]  # fmt: skip
+    return []
+
+
+def _rights(user: User) -> str:
+    return f"{user.role} {user.region_code}" if user.region_code else user.role
 
 
 def set_password(
@@ -177,10 +346,9 @@ def set_lock(
     con: duckdb.DuckDBPyConnection, period: str, *, locked: bool, actor: User,
     reason: str | None = None,
 ) -> None:  # fmt: skip
-    if actor.role != "admin":
-        raise AccountError(
-            "只有管理员可以锁定或解锁季度 / only an admin can lock or unlock quarters"
-        )
+    actor = require_admin(
+        con, actor, "只有管理员可以锁定或解锁季度 / only an admin can lock or unlock quarters"
+    )
     action = "lock" if locked else "unlock"
     at = utc_now()
     con.execute(

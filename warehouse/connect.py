@@ -10,8 +10,9 @@ holds its lock.  The choice here (see ``docs/architecture.md``):
   its own connection (connections are not thread-safe).
 * When another process holds the file, :func:`connect` waits and retries with back-off for up to
   ``timeout`` seconds; only then does the user see :class:`WarehouseBusy`, in Chinese and English.
-* Readers cache query results keyed on :func:`data_version` (file size and modification time of
-  the database and its WAL), so a commit from any process invalidates every cache.
+* Readers cache query results keyed on :func:`data_version` (the latest batch id, the quarter
+  locks and a fingerprint of the accounts, read by a query), so a commit, lock or account change
+  from any process invalidates every cache, and a login or a failed one does not.
 """
 
 from __future__ import annotations
@@ -78,14 +79,60 @@ def connect(
             lock.release()
 
 
-def data_version(path: Path | str) -> tuple[int, ...]:
-    """A cheap key that changes whenever any process commits to the warehouse file."""
+# What cached views depend on: the latest batch, the quarter locks, the accounts, the warehouse's
+# own facts (sample flag, default date, dimensions reload).  Not logins, failed logins, the
+# throttle's counters or the audit log: those change often and change no view.
+_VERSION_SQL = """
+SELECT
+    (SELECT coalesce(max(batch_id), 0) FROM upload_batches),
+    (SELECT count(*) FROM period_lock_events),
+    (SELECT coalesce(hash(list(row(username, role, region_code, display_name, active,
+                                   password_hash) ORDER BY username)), 0) FROM users),
+    (SELECT coalesce(hash(list(row(key, value) ORDER BY key)), 0) FROM warehouse_info)
+"""
+_versions: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+_versions_lock = threading.Lock()
+
+
+def _file_stamp(path: Path) -> tuple[int, ...]:
     parts: list[int] = []
-    for file in (Path(path), Path(f"{path}.wal")):
+    for file in (path, Path(f"{path}.wal")):
         try:
             stat = file.stat()
         except FileNotFoundError:
-            parts += [0, 0]
+            parts += [0, 0, 0]
         else:
-            parts += [stat.st_mtime_ns, stat.st_size]
+            parts += [stat.st_ino, stat.st_mtime_ns, stat.st_size]
     return tuple(parts)
+
+
+def data_version(path: Path | str) -> tuple[int, ...]:
+    """The key cached views are stored under: ``(latest batch id, lock events, accounts
+    fingerprint, warehouse_info fingerprint)``, read by a query, so that it changes with every
+    commit, dry run, lock, unlock and account change (add, disable, enable, password, role) from
+    any process, and not with a login or a failed one (which write only the audit log and the
+    throttle's counters).
+
+    Opening DuckDB costs about 20 ms, so the query runs only when the file (or its WAL) has
+    changed since the last call in this process; a stat tells.  The connection is the shared
+    :func:`connect` one (read-write when the file is writable): within one process DuckDB refuses
+    a read-only open while another thread has the file open read-write, and the reverse."""
+    file = Path(path)
+    if not file.exists():
+        return (0, 0, 0, 0)
+    key = str(file)
+    stamp = _file_stamp(file)
+    with _versions_lock:
+        known = _versions.get(key)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    with connect(file) as con:
+        con.execute("SET python_enable_replacements = false")
+        try:
+            row = con.execute(_VERSION_SQL).fetchone()
+        except duckdb.CatalogException:  # not initialised (yet): nothing cached can be stale
+            row = None
+    version = tuple(int(x) for x in row) if row is not None else (-1, 0, 0, 0)
+    with _versions_lock:
+        _versions[key] = (stamp, version)
+    return version

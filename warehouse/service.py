@@ -8,7 +8,8 @@ lives next to the UI, in ``target_monitor/ui.py``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import polars as pl
@@ -17,7 +18,7 @@ from etl.catalogue import Catalogue
 from etl.periods import Quarter
 from etl.regions import Region
 from etl.reporting import applicable_indicators, jurisdiction_of, reporting_rules
-from warehouse import accounts, engine, queries
+from warehouse import accounts, engine, queries, throttle
 from warehouse.connect import connect
 
 
@@ -158,9 +159,32 @@ def region_reports(db: Path, *, region_code: str, as_of: dt.date | None = None) 
 # accounts, locks, audit (issue #7)
 
 
-def login(db: Path, username: str, password: str) -> accounts.User | None:
+def login(
+    db: Path,
+    username: str,
+    password: str,
+    *,
+    session: throttle.Attempts | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> accounts.LoginResult:
+    """A throttled login (:func:`warehouse.accounts.login`).  An invalid username never opens
+    the warehouse; a failure is answered only after its growing delay, waited with the
+    warehouse closed."""
+    if not throttle.valid_username(username):
+        return accounts.LoginResult("invalid", session=session or throttle.Attempts())
     with connect(db, write=True) as con:
-        return accounts.authenticate(con, username, password)
+        result = accounts.login(con, username, password, session=session)
+    if result.delay:
+        sleep(result.delay)
+    return result
+
+
+def user(db: Path, username: str) -> accounts.User | None:
+    """The account as the warehouse has it now (None when there is none, or no warehouse)."""
+    if not db.exists() or not throttle.valid_username(username):
+        return None
+    with connect(db) as con:
+        return accounts.get_user(con, username)
 
 
 def users(db: Path) -> pl.DataFrame:
@@ -171,17 +195,28 @@ def users(db: Path) -> pl.DataFrame:
 def add_user(db: Path, *, actor: accounts.User, **fields: str | None) -> accounts.User:
     _require_admin(actor)
     with connect(db, write=True) as con:
+        admin = accounts.require_admin(con, actor)
         return accounts.add_user(
             con, username=str(fields["username"]), password=str(fields["password"]),
             role=str(fields["role"]), region_code=fields.get("region_code"),
-            display_name=fields.get("display_name"), actor=actor.username,
+            display_name=fields.get("display_name"), actor=admin.username,
         )  # fmt: skip
 
 
 def set_active(db: Path, username: str, *, active: bool, actor: accounts.User) -> None:
     _require_admin(actor)
     with connect(db, write=True) as con:
-        accounts.set_active(con, username, active=active, actor=actor.username)
+        admin = accounts.require_admin(con, actor)
+        accounts.set_active(con, username, active=active, actor=admin.username)
+
+
+def set_role(
+    db: Path, username: str, *, role: str, region_code: str | None, actor: accounts.User
+) -> None:
+    _require_admin(actor)
+    with connect(db, write=True) as con:
+        admin = accounts.require_admin(con, actor)
+        accounts.set_role(con, username, role=role, region_code=region_code, actor=admin.username)
 
 
 def locks(db: Path) -> dict[str, tuple[str, dt.datetime]]:
@@ -192,6 +227,7 @@ def locks(db: Path) -> dict[str, tuple[str, dt.datetime]]:
 
 
 def set_lock(db: Path, period: str, *, locked: bool, actor: accounts.User) -> None:
+    """Lock or unlock a quarter; the actor is re-read inside the write (see ``set_lock``)."""
     with connect(db, write=True) as con:
         accounts.set_lock(con, period, locked=locked, actor=actor)
 
@@ -202,5 +238,7 @@ def audit_log(db: Path, *, actor: str | None = None, action: str | None = None) 
 
 
 def _require_admin(user: accounts.User) -> None:
+    """A quick refusal on the session's copy before the write connection is opened; the account
+    is then re-read inside it (:func:`warehouse.accounts.require_admin`)."""
     if user.role != "admin" or not user.active:
         raise accounts.AccountError("只有管理员可以管理账号 / only an admin can manage accounts")
