@@ -22,7 +22,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,7 +36,7 @@ from etl.template import template_rows, write_template
 from target_monitor import paths
 from target_monitor.charts import format_number
 from target_monitor.i18n import t
-from warehouse import accounts, queries, service
+from warehouse import accounts, queries, service, throttle
 from warehouse.build import DEMO_ACCOUNTS
 from warehouse.connect import connect
 
@@ -547,3 +547,188 @@ def test_as_of_after_the_server_date_does_not_crash(server: str, page: Page) -> 
     screenshot(page, "as-of-tomorrow")
     expect(page.get_by_test_id("stException")).to_have_count(0, timeout=1_000)
     expect(title(page)).to_have_text(t("overview.title"), timeout=1_000)
+
+
+# --- accounts checked at every action, and login throttling (issue 13) -------------------------
+
+# Counts finished script runs, so that a test can wait for the run its click started even when
+# the page looks the same afterwards (a second "locked" message reads like the first).
+_COUNT_RUNS = """() => {
+    window.__runs = 0;
+    new MutationObserver((changes) => {
+        if (changes.some((c) => c.target.getAttribute('data-test-script-state') === 'notRunning'))
+            window.__runs += 1;
+    }).observe(document.body, {
+        attributes: true, subtree: true, attributeFilter: ['data-test-script-state'],
+    });
+}"""
+
+
+def _click_and_wait_for_the_run(page: Page, button: Locator) -> None:
+    runs = page.evaluate("() => window.__runs")
+    button.click()
+    page.wait_for_function(f"() => window.__runs > {runs}")
+    settle(page)
+
+
+def _poll(check: Callable[[], bool], what: str, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {seconds:.0f} s: {what}")
+        time.sleep(0.2)  # polling the warehouse, which the server writes
+
+
+@pytest.mark.browser
+def test_an_admin_disables_a_bureau_whose_open_session_then_cannot_commit(
+    browser: Browser, sample_db: Path, tmp_path: Path
+) -> None:
+    """The audit's H4 in two browser contexts: the bureau's dry run is on screen, an admin
+    disables the account, the bureau presses 确认提交 — and nothing is committed; the bureau's
+    session is logged out with a notice saying why."""
+    db = _copy_warehouse(sample_db, tmp_path / "accounts")
+    ref = reference()
+    region, indicator = "445200", "local_service_activities"  # 揭阳市, the demo bureau's city
+    with connect(db) as con:
+        reports = queries.current_reports(con, region_code=region)
+    held = {
+        row["indicator"]: row["value"]
+        for row in reports.filter(reports["period"] == UPLOAD_QUARTER).to_dicts()
+    }
+    upload = tmp_path / f"揭阳市-{UPLOAD_QUARTER}.csv"
+    value = held.get(indicator, 0.0) + 1
+    upload.write_text(
+        f"地区代码,指标,报告期,数值\n{region},{indicator},{UPLOAD_QUARTER},{value}\n",
+        encoding="utf-8",
+    )
+    issues, *_ = check_file(upload.read_bytes(), upload.name, db=db, region=region, ref=ref)
+    assert not [i for i in issues if i.severity == "error"], issues
+    warned = any(i.severity == "warning" for i in issues)
+
+    with _serve(db, tmp_path / "streamlit.log") as base:
+        contexts = [browser.new_context(viewport=VIEWPORT, locale="zh-CN") for _ in range(2)]
+        try:
+            bureau, admin = (context.new_page() for context in contexts)
+            for page in (bureau, admin):
+                page.set_default_timeout(TIMEOUT_MS)
+
+            bureau.goto(f"{base}/upload?region={region}")
+            expect(title(bureau)).to_have_text(t("upload.title"))
+            settle(bureau)
+            log_in(bureau, "bureau")
+            settle(bureau)
+            expect(bureau.get_by_role("combobox", name=t("upload.region"))).to_have_value(
+                f"揭阳市 {region}"
+            )
+            bureau.locator("input[type=file]").set_input_files(upload)
+            expect(bureau.get_by_text(t("upload.dry"), exact=True)).to_be_visible()
+            if warned:
+                bureau.get_by_text(t("upload.confirm"), exact=True).click()
+            commit = bureau.get_by_role("button", name=t("upload.commit"))
+            expect(commit).to_be_enabled()
+            bureau.evaluate(_COUNT_RUNS)
+
+            admin.goto(f"{base}/admin")
+            expect(title(admin)).to_have_text(t("admin.title"))
+            settle(admin)
+            log_in(admin, "admin")
+            settle(admin)
+            admin.get_by_role("combobox", name=t("admin.disable")).click()
+            admin.get_by_role("option", name="demo-bureau", exact=True).click()
+            admin.get_by_role("button", name=t("admin.disable"), exact=True).click()
+            _poll(
+                lambda: not getattr(service.user(db, "demo-bureau"), "active", True),
+                "the admin's 停用账号 reaches the warehouse",
+            )
+
+            _click_and_wait_for_the_run(bureau, commit)  # the bureau's next action
+            sidebar = bureau.get_by_test_id("stSidebar")
+            expect(sidebar.get_by_text(t("login.disabled"), exact=True)).to_be_visible()
+            expect(bureau.get_by_text(t("upload.login"), exact=True)).to_be_visible()
+            expect(bureau.get_by_role("button", name=t("upload.commit"))).to_have_count(0)
+            expect(bureau.locator("input[type=file]")).to_have_count(0)
+            expect(bureau.get_by_test_id("stException")).to_have_count(0)
+            screenshot(bureau, "disabled-bureau-logged-out")
+        finally:
+            for context in contexts:
+                context.close()
+
+    with connect(db) as con:
+        committed = con.execute(
+            "SELECT count(*) FROM upload_batches WHERE uploader = 'demo-bureau'"
+            " AND kind = 'committed'"
+        ).fetchone()
+        log = con.execute(
+            "SELECT actor, action, target FROM audit_log"
+            " WHERE actor IN ('demo-bureau', 'demo-admin') ORDER BY audit_id"
+        ).fetchall()
+    assert committed == (0,)
+    assert log == [
+        ("demo-bureau", "login", None),
+        ("demo-bureau", "upload_dry_run", upload.name),
+        ("demo-admin", "login", None),
+        ("demo-admin", "user_disable", "demo-bureau"),
+    ]
+
+
+LOCKOUT_SECONDS = 15  # the test server's lock-out (15 minutes in production)
+
+
+@pytest.mark.browser
+def test_six_wrong_passwords_then_the_right_one_is_refused_until_the_lock_out_ends(
+    browser: Browser, sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(throttle.LOCKOUT_ENV, str(LOCKOUT_SECONDS))  # read by the server
+    db = _copy_warehouse(sample_db, tmp_path / "throttle")
+    username, password, role, _, display_name = next(a for a in DEMO_ACCOUNTS if a[2] == "planner")
+    lockout = t("duration.seconds", n=LOCKOUT_SECONDS)
+    locked = re.compile(
+        "^"
+        + re.escape(t("login.locked", until="HH:MM:SS")).replace("HH:MM:SS", r"\d\d:\d\d:\d\d")
+        + "$"
+    )
+    logged_in = t("login.as", name=display_name, role=t(f"role.{role}"))
+
+    with _serve(db, tmp_path / "streamlit.log") as base:
+        context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+        try:
+            page = context.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            page.goto(base + "/")
+            expect(title(page)).to_have_text(t("overview.title"))
+            settle(page)
+            page.evaluate(_COUNT_RUNS)
+            sidebar = page.get_by_test_id("stSidebar")
+
+            def submit(secret: str) -> None:
+                sidebar.get_by_label(t("login.user"), exact=True).fill(username)
+                sidebar.get_by_label(t("login.password"), exact=True).fill(secret)
+                submit_button = sidebar.get_by_role("button", name=t("login.submit"), exact=True)
+                _click_and_wait_for_the_run(page, submit_button)
+
+            for left in (4, 3, 2, 1):  # each answered after a growing delay
+                submit(f"wrong-{left}")
+                failed = t("login.failed") + t("login.left", n=left, duration=lockout)
+                expect(sidebar.get_by_text(failed, exact=True)).to_be_visible()
+            submit("wrong-0")  # the 5th failure locks the account
+            locked_at = time.monotonic()
+            expect(sidebar.get_by_text(locked)).to_be_visible()
+            submit("wrong-again")  # the 6th wrong password
+            expect(sidebar.get_by_text(locked)).to_be_visible()
+            submit(password)  # the right one, still locked out
+            expect(sidebar.get_by_text(locked)).to_be_visible()
+            expect(sidebar.get_by_text(logged_in, exact=True)).to_have_count(0)
+            assert time.monotonic() - locked_at < LOCKOUT_SECONDS, "the checks above were slow"
+            screenshot(page, "login-locked")
+            with connect(db) as con:
+                actions = con.execute(
+                    "SELECT action FROM audit_log WHERE actor = ? ORDER BY audit_id", [username]
+                ).fetchall()
+            # one row per checked attempt and one for the lock-out; refusals are not checked
+            assert [a for (a,) in actions] == ["login_failed"] * 5 + ["login_locked"]
+
+            time.sleep(max(0.0, locked_at + LOCKOUT_SECONDS + 1 - time.monotonic()))
+            submit(password)  # the lock-out has ended
+            expect(sidebar.get_by_text(logged_in, exact=True)).to_be_visible()
+        finally:
+            context.close()
