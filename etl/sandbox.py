@@ -156,11 +156,11 @@ def run(function: Callable[..., Answer], *args: Any, limits: Limits | None = Non
                 _wait_for(out / "status", 5.0)
                 raise ChildFailed("time", f"> {limits.seconds:.0f} s")
             time.sleep(_POLL)
-        status, peak_kb = map(int, (out / "status").read_text().split())
-        _LAST_PEAK.kb = peak_kb
+        status, _, peak_kb = (out / "status").read_text().partition(" ")
+        _LAST_PEAK.kb = int(peak_kb or 0)
         answer_file = out / "answer.pickle"
         if not answer_file.exists():
-            raise ChildFailed(*_why(status, limits, time.monotonic() - started))
+            raise ChildFailed(*_why(int(status), limits, time.monotonic() - started))
         kind, value = pickle.loads(answer_file.read_bytes())  # our own child wrote it
         if kind == "memory":
             raise ChildFailed("memory", f"> {limits.memory >> 20} MB")
