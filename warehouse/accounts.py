@@ -370,7 +370,7 @@ def audit_log(
     return frame(
         con,
         """
-        SELECT audit_id, logged_at, actor, action, target, batch_id, detail
+        SELECT audit_id, logged_at, actor, os_user, action, target, batch_id, detail
         FROM audit_log
         WHERE ($actor IS NULL OR actor = $actor)
           AND ($action IS NULL OR action = $action)
