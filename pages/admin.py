@@ -90,4 +90,19 @@ action = f2.text_input(t("admin.audit.action", lang), value=ui.param("action"), 
 ui.set_param("actor", actor)
 ui.set_param("action", action)
 log = service.audit_log(ui.db(), actor=actor or None, action=action or None)
-ui.table(log.with_columns(log["detail"].cast(str)).to_dicts(), "audit", key="audit_table")
+ui.table(
+    [
+        {
+            t("col.when", lang): ui.beijing(row["logged_at"]),  # stored in UTC
+            t("col.actor", lang): row["actor"],
+            t("col.os_user", lang): row["os_user"],
+            t("col.action", lang): row["action"],
+            t("col.object", lang): row["target"],
+            t("col.batch", lang): row["batch_id"],
+            t("col.detail", lang): str(row["detail"]),
+        }
+        for row in log.iter_rows(named=True)
+    ],
+    "audit",
+    key="audit_table",
+)

@@ -883,3 +883,36 @@ def test_xlsx_bomb_is_rejected_quickly_without_inflating(
     assert peak < 32 << 20, f"peak {peak / (1 << 20):.1f} MB"  # the sheet inflates to 210 MB
     assert content(db) == before
     assert [r["detail"]["errors"] for r in audit_rows(db)[-2:]] == [["zip-bomb"], ["zip-bomb"]]
+
+
+def test_a_bureau_for_a_region_that_does_not_exist_is_refused(db: Path) -> None:
+    """L3: an account scoped to ``4452`` would see every upload refused as out of scope."""
+    with connect(db, write=True) as con, pytest.raises(AccountError) as refused:
+        accounts.add_user(con, username="typo", password="typo-password", role="bureau",
+                          region_code="4452", display_name=None, actor="test")  # fmt: skip
+    assert str(refused.value) == (
+        "没有地区代码 4452：请使用 6 位行政区划代码（如 445200 揭阳市）"
+        " / no region 4452: use a 6-digit region code (e.g. 445200 for 揭阳市)"
+    )
+    with connect(db) as con:
+        assert accounts.get_user(con, "typo") is None
+
+
+def test_the_audit_table_shows_beijing_time_and_the_os_user(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    """L3: the admin page's audit log is in Beijing time, labelled, like every other page."""
+    db = copy_db(sample_db, tmp_path)
+    at = log_in(dashboard(db), "demo-admin", "demo-admin-pass")
+    at.switch_page("pages/admin.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    audit_table = at.dataframe[-1].value
+    with connect(db) as con:
+        (logged_at,) = con.execute(
+            "SELECT logged_at FROM audit_log WHERE action = 'login' ORDER BY audit_id DESC LIMIT 1"
+        ).fetchone() or (None,)
+    assert logged_at is not None
+    first = audit_table.iloc[0]
+    assert first[t("col.action")] == "login"
+    assert first[t("col.when")] == f"{logged_at + dt.timedelta(hours=8):%Y-%m-%d %H:%M}"
+    assert t("col.os_user") in audit_table.columns

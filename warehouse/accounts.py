@@ -109,6 +109,7 @@ def add_user(
             " / a username is 1-64 characters of a-z, 0-9, '.', '_' and '-'"
         )
     _check_role(role, region_code)
+    _check_region(con, region_code)
     if len(password) < 8:
         raise AccountError("密码至少 8 位 / the password needs at least 8 characters")
     if get_user(con, username) is not None:
@@ -148,6 +149,22 @@ def _check_role(role: str, region_code: str | None) -> None:
         raise AccountError(f"角色只能是 {'/'.join(ROLES)} / role must be one of {', '.join(ROLES)}")
     if role == "bureau" and not region_code:
         raise AccountError("地方账号必须指定地区 / a bureau account needs --region")
+
+
+def _check_region(con: duckdb.DuckDBPyConnection, region_code: str | None) -> None:
+    """A scope must be a region the warehouse knows (in use now or once), or every upload by
+    the account would be refused as out of scope with no hint why."""
+    if region_code is None:
+        return
+    row = con.execute(
+        "SELECT name FROM regions WHERE code = ? ORDER BY valid_to DESC NULLS FIRST LIMIT 1",
+        [region_code],
+    ).fetchone()
+    if row is None:
+        raise AccountError(
+            f"没有地区代码 {region_code}：请使用 6 位行政区划代码（如 445200 揭阳市）"
+            f" / no region {region_code}: use a 6-digit region code (e.g. 445200 for 揭阳市)"
+        )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -272,6 +289,7 @@ def set_role(
     if get_user(con, username) is None:
         raise AccountError(f"没有账号 {username} / no user {username}")
     _check_role(role, region_code)
+    _check_region(con, region_code)
     region_code = region_code if role == "bureau" else None
     con.execute(
         "UPDATE users SET role = ?, region_code = ? WHERE username = ?",
