@@ -11,6 +11,7 @@ The format is documented in ``docs/catalogue-format.md``.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+
+from model.kinds import KINDS, Comparator, Kind
 
 # ---------------------------------------------------------------------------------------------
 # Problems
@@ -61,10 +64,6 @@ Names = Annotated[tuple[Text, ...], Field(strict=False)]
 Measure = Literal["flow", "stock"]
 Rollup = Literal["sum", "share_of_units", "ratio", "latest", "mean", "max", "min", "none"]
 Level = Literal["province", "city", "county", "town", "unit"]
-Kind = Literal[
-    "cumulative", "rate", "level", "share", "per_unit", "ceiling", "relational", "milestone"
-]
-Comparator = Literal[">=", ">", "<=", "<", "between"]
 Recurrence = Literal["once", "yearly", "biennial"]
 
 
@@ -243,9 +242,14 @@ def _problem_from_error(err: Mapping[str, Any], prefix: tuple[str | int, ...]) -
             "copy the clause that states the goal word for word from the seed text",
         )
     if kind == "literal_error":
-        expected = err.get("ctx", {}).get("expected", "")
+        expected = str(err.get("ctx", {}).get("expected", ""))
+        near = difflib.get_close_matches(str(given), re.findall(r"'([^']*)'", expected), n=1)
+        hint = f"use one of {expected}"
         return Problem(
-            "invalid-choice", path, f"'{given}' is not allowed here", f"use one of {expected}"
+            "invalid-choice",
+            path,
+            f"'{given}' is not allowed here",
+            f"did you mean '{near[0]}'? {hint}" if near else hint,
         )
     if field in _REGION_FIELDS and not isinstance(given, str):
         return Problem(
@@ -495,19 +499,21 @@ def _check_targets(
                 "check the years; an implied window such as 十二五 is 2011-01-01 to 2015-12-31",
             )
         yield from _check_value_shape(t.comparator, t.value, t.min, t.max, where, t.id)
-        if t.kind == "relational" and t.reference_indicator is None:
+        spec = KINDS[t.kind]
+        if spec.series.against_reference and t.reference_indicator is None:
             yield Problem(
                 "missing-reference",
                 f"{where}.reference_indicator",
-                f"relational target '{t.id}' does not say what it is compared with",
+                f"{t.kind} target '{t.id}' does not say what it is compared with",
                 "add 'reference_indicator:' with the indicator on the other side",
             )
-        if t.kind != "relational" and t.reference_indicator is not None:
+        if not spec.series.against_reference and t.reference_indicator is not None:
+            compared = " or ".join(f"'{k}'" for k, s in KINDS.items() if s.series.against_reference)
             yield Problem(
                 "unexpected-reference",
                 f"{where}.reference_indicator",
                 f"target '{t.id}' is of kind '{t.kind}', which compares with a value",
-                "remove 'reference_indicator:' or make the kind 'relational'",
+                f"remove 'reference_indicator:' or make the kind {compared}",
             )
         if t.indicator in inds and inds[t.indicator].unit != t.unit:
             yield Problem(
@@ -524,17 +530,17 @@ def _check_targets(
                 "'unit_kind' is needed exactly when the level is 'unit'",
                 "level 'unit' with unit_kind such as 平台; otherwise remove unit_kind",
             )
-        if t.kind == "per_unit" and t.scope.applies_to != "each":
+        if spec.series.each_unit and t.scope.applies_to != "each":
             yield Problem(
                 "per-unit-scope",
                 f"{where}.scope.applies_to",
-                f"per-unit target '{t.id}' must apply to each unit",
+                f"{t.kind} target '{t.id}' is judged unit by unit, so it must apply to each unit",
                 "set applies_to: each",
             )
 
 
 def _check_value_shape(
-    comparator: str,
+    comparator: Comparator,
     value: float | None,
     lo: float | None,
     hi: float | None,

@@ -51,6 +51,7 @@ from etl.reporting import (
     reporting_levels,
     reporting_rules,
 )
+from model.kinds import KINDS, LOWER_IS_BETTER
 
 SAMPLE_SEED = 20121108
 FIRST_QUARTER, LAST_QUARTER = Quarter(2011, 1), Quarter(2020, 4)
@@ -489,11 +490,12 @@ class _Sample:
             self.periods(t, rng),
             self.reporters(num, t),
         )
-        if self.cat.indicator(den).measure == "stock" and t.kind != "per_unit":
+        each = KINDS[t.kind].sample == "units"
+        if self.cat.indicator(den).measure == "stock" and not each:
             self.coverage(t, num, den, goal, periods, rng)
             return
         codes, worst = _codes(reporters), min(periods, key=lambda p: p.ratio)
-        failing = self.failing(codes, worst, t, rng) if t.kind == "per_unit" else set()
+        failing = self.failing(codes, worst, t, rng) if each else set()
         ups = {
             c: rng.uniform(0.03, 0.2) if c not in failing else -rng.uniform(0.05, 0.25)
             for c in codes
@@ -503,7 +505,7 @@ class _Sample:
             d = self.values.get((den, c, q))
             if d is None:
                 continue
-            if t.kind == "per_unit":  # each unit on its side of the goal, whatever its size
+            if each:  # each unit on its side of the goal, whatever its size
                 need = _snap(d * goal, step, "ceil")
                 v = _snap(d * min(goal + ups[c], 1.0), step, "floor")
                 v = min(d, max(v, need)) if c not in failing else max(min(v, need - step), 0.0)
@@ -632,13 +634,15 @@ def generate_sample(
         series.setdefault((t.indicator, t.scope.jurisdiction, levels), []).append(t)
     for (key, _, _), targets in series.items():
         indicator, first = catalogue.indicator(key), targets[0]
-        if first.kind == "relational" or indicator.numerator:
-            continue
-        if first.comparator in ("<=", "<"):
+        recipe = KINDS[first.kind].sample
+        if recipe == "pair" or indicator.numerator:
+            continue  # below, goal by goal
+        if first.comparator in LOWER_IS_BETTER:
             sample.ceiling(key, targets)
-        elif first.scope.applies_to == "each" or (indicator.unit, indicator.measure) == (
-            "项",
-            "stock",
+        elif (
+            recipe == "units"
+            or first.scope.applies_to == "each"
+            or (indicator.unit, indicator.measure) == ("项", "stock")
         ):
             sample.unit_series(key, targets)
         elif indicator.measure == "flow":
@@ -647,7 +651,7 @@ def generate_sample(
             sample.whole_stock(key, targets)
     for t in catalogue.targets:
         if catalogue.indicator(t.indicator).numerator:
-            sample.share(t)
-        elif t.kind == "relational":
+            sample.share(t)  # each unit on its side for the "units" recipe, else coverage
+        elif KINDS[t.kind].sample == "pair":
             sample.relational(t)
     return sample.frame()

@@ -24,6 +24,7 @@ from etl.periods import Quarter
 from etl.read import DATA_SHEET
 from etl.regions import Region
 from etl.reporting import applicable_indicators, jurisdiction_of, reporting_rules
+from model.kinds import KINDS, KindSpec
 
 INSTRUCTIONS_SHEET = "填报说明"
 HEADERS = ("地区代码", "地区名称", "指标代码", "指标名称", "单位", "报告期", "数值", "备注")
@@ -32,7 +33,6 @@ DEADLINE_DAYS = 15
 # Microsoft YaHei ships with every Windows since Vista (and with WPS), so Chinese renders alike
 # everywhere; 等线, Office 2016's default, is missing on the Office 2010/2013 many bureaus run.
 FONT = "Microsoft YaHei"
-MILESTONE_HINT = "1 = 已完成，0 = 未完成"
 
 
 @dataclass(frozen=True)
@@ -134,14 +134,17 @@ def write_template(
             writer.writerow(HEADERS)
             writer.writerows(r.cells() for r in rows)
         return len(rows)
-    milestones = {t.indicator for t in catalogue.targets if t.kind == "milestone"}
+    # indicators of goals whose kind takes a fixed set of values (milestones: 1 or 0)
+    choices = {
+        t.indicator: KINDS[t.kind] for t in catalogue.targets if KINDS[t.kind].template_choices
+    }
     with xlsxwriter.Workbook(
         str(out), {"constant_memory": False, "default_format_properties": {"font_name": FONT}}
     ) as book:
         region = resolve_region(regions, region_code, quarter)
         _instructions(book, region, quarter, len(rows), generated or dt.date.today())
         sheet = book.add_worksheet(DATA_SHEET)
-        _data_sheet(book, sheet, rows, catalogue, milestones)
+        _data_sheet(book, sheet, rows, catalogue, choices)
         sheet.activate()
     return len(rows)
 
@@ -164,7 +167,8 @@ def _instructions(book: Any, region: Region, quarter: Quarter, n: int, today: dt
         "2. 数值按“单位”列的基本单位填写纯数字：不用“万”“亿”等倍数（1.2万 写作 12000），"
         "不带单位文字。",
         "3. 单位为 % 的指标填写 0–100 之间的数，不带 %（85% 写作 85）；增速类指标可为负数。",
-        f"4. 里程碑类指标（单位“项”，单元格有下拉列表）：{MILESTONE_HINT}。",
+        "4. 各类目标的指标按下列口径填写（累计、比例、差值等由系统计算）：",
+        *(_kind_line(spec) for spec in KINDS.values()),
         "5. 没有数据的指标请留空：留空按“未上报”处理。不知道的数请勿填 0，0 表示确实为零。",
         "6. 更正数据：修改后重新上传整个文件。每次上传形成一个新的修订版本，以最新版本为准；"
         "以前上报的数据不会被覆盖或删除，可以追溯。",
@@ -178,12 +182,17 @@ def _instructions(book: Any, region: Region, quarter: Quarter, n: int, today: dt
             sheet.write_string(i, 0, line, wrap)
 
 
+def _kind_line(spec: KindSpec) -> str:
+    where = "（单位“项”的单元格有下拉列表）" if spec.template_choices else ""
+    return f"   · {spec.label_zh}{where}：{spec.template_hint}。"
+
+
 def _display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
 def _data_sheet(
-    book: Any, sheet: Any, rows: list[TemplateRow], cat: Catalogue, milestones: set[str]
+    book: Any, sheet: Any, rows: list[TemplateRow], cat: Catalogue, choices: dict[str, KindSpec]
 ) -> None:
     header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "locked": True})
     locked = book.add_format({"locked": True, "bg_color": "#F2F2F2"})
@@ -201,26 +210,28 @@ def _data_sheet(
         else:
             sheet.write_number(i, VALUE_COL, row.value, unlocked)
         sheet.write(i, NOTE_COL, row.note or None, unlocked)  # None: a blank, not ""
-        rule = _validation(cat.indicator(row.indicator), row.indicator in milestones)
+        rule = _validation(cat.indicator(row.indicator), choices.get(row.indicator))
         sheet.data_validation(i, VALUE_COL, i, VALUE_COL, rule)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(len(rows), 1), len(HEADERS) - 1)
     sheet.protect("", {"format_columns": True, "format_rows": True, "autofilter": True})
 
 
-def _validation(ind: Indicator, milestone: bool) -> dict[str, Any]:
-    """Excel data validation of one 数值 cell; the input message names the unit."""
+def _validation(ind: Indicator, kind: KindSpec | None = None) -> dict[str, Any]:
+    """Excel data validation of one 数值 cell; the input message names the unit.  ``kind``: the
+    kind of a goal on the indicator that takes a fixed set of values (a drop-down list where the
+    indicator counts 项; 项 is also the unit of plain counts, which take any number)."""
     unit = f"单位：{ind.unit}。"
     blank = "无数据请留空，勿填 0。"
     common: dict[str, Any] = {"input_title": "填写数值", "error_title": "数值不符合要求"}
-    if ind.unit == "项" and milestone:
-        msg = f"{unit}{MILESTONE_HINT}。{blank}"
+    if ind.unit == "项" and kind is not None and kind.template_choices:
+        msg = f"{unit}{kind.template_hint}。{blank}"
         return {
             **common,
             "validate": "list",
-            "source": ["1", "0"],
+            "source": list(kind.template_choices),
             "input_message": msg,
-            "error_message": f"请从下拉列表选择：{MILESTONE_HINT}",
+            "error_message": f"请从下拉列表选择：{kind.template_hint}",
         }
     if ind.unit == "%" and ind.rollup == "ratio":
         msg = f"{unit}填写 0–100 之间的数，不带 %（85% 写作 85）。{blank}"

@@ -22,14 +22,36 @@ from fpdf import FPDF, FontFace
 from etl.catalogue import Catalogue, Target
 from etl.load import reference
 from etl.periods import Quarter
+from model.kinds import COMPARATOR_ZH, KINDS
 from target_monitor import charts, export
 from target_monitor.i18n import status_label, t
 from warehouse import service
+from warehouse.attainment import AT_RISK_R, MIN_COMPLETENESS, ON_TRACK_R
 from warehouse.engine import GoalDetail
 
 OFFICE = "广东省工业和信息化厅 中小企业处"
 TITLE = ("中小微企业服务体系目标监测", "领导汇报材料")
 ATTENTION = ("off_track", "at_risk")  # the goal pages, worst first
+
+
+def status_bands(
+    on_track: float = ON_TRACK_R, at_risk: float = AT_RISK_R, complete: float = MIN_COMPLETENESS
+) -> dict[str, str]:
+    """What each status means, with the engine's thresholds (R and completeness) filled in."""
+    return {
+        "st.achieved": "最新数据已达到目标值。",
+        "st.achieved_late": "期限届满时未达到，此后已达到目标值。",
+        "st.on_track": f"实际进展不低于应有进展的 {on_track:.0%}"
+        "（年度目标：本年度已达标或进度正常）。",
+        "st.at_risk": f"实际进展为应有进展的 {at_risk:.0%}～{on_track:.0%}。",
+        "st.off_track": f"实际进展不足应有进展的 {at_risk:.0%}"
+        "，或年度已结束仍未达标、常设标准未达到。",
+        "st.missed": "期限已过，期末数值未达到目标值。",
+        "st.not_started": "截至该日，目标期限尚未开始。",
+        "st.insufficient_data": f"上报完整率低于 {complete:.0%} 或尚无数据，不作判断。",
+    }
+
+
 STRINGS: dict[str, str] = {
     "running": "中小微企业服务体系目标监测 · 领导汇报材料",
     "asof": "数据截至 {date}",
@@ -57,16 +79,8 @@ STRINGS: dict[str, str] = {
     "n.status": "状态含义",
     "n.docs": "政策文件及引用条款",
     "n.doc": "{i}. {number}《{title}》，{issuer}，{date}。引用条款：{articles}",
-    "st.achieved": "最新数据已达到目标值。",
-    "st.achieved_late": "期限届满时未达到，此后已达到目标值。",
-    "st.on_track": "实际进展不低于应有进展的 95%（年度目标：本年度已达标或进度正常）。",
-    "st.at_risk": "实际进展为应有进展的 60%～95%。",
-    "st.off_track": "实际进展不足应有进展的 60%，或年度已结束仍未达标、常设标准未达到。",
-    "st.missed": "期限已过，期末数值未达到目标值。",
-    "st.not_started": "截至该日，目标期限尚未开始。",
-    "st.insufficient_data": "上报完整率低于 70% 或尚无数据，不作判断。",
+    **status_bands(),
 }
-SYMBOL = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
 LEVEL = {"province": "省", "city": "地市", "county": "县（区）", "town": "专业镇", "unit": "单位"}
 NO_START, NO_END = "，。、；：？！）》」』”’〕】…%", "（《「『“‘〔【"
 M, TOP, BOTTOM, W = 16.0, 22.0, 16.0, 178.0  # mm: margins, content width
@@ -226,12 +240,13 @@ def source_of(catalogue: Catalogue, target: Target) -> str:
 
 
 def _goal_text(catalogue: Catalogue, target: Target) -> str:
-    if target.kind == "relational" and target.reference_indicator:
+    if KINDS[target.kind].series.against_reference and target.reference_indicator:
         return f"≥ {catalogue.indicator(target.reference_indicator).name_zh}"
     if target.comparator == "between":
         text = f"{target.min:g}～{target.max:g}{target.unit}"
     else:
-        text = f"{SYMBOL[target.comparator]} {charts.format_number(target.value, target.unit)}"
+        symbol = COMPARATOR_ZH[target.comparator]
+        text = f"{symbol} {charts.format_number(target.value, target.unit)}"
     each = target.scope.unit_kind or LEVEL[target.scope.level]
     return f"每个{each} {text}" if target.scope.applies_to == "each" else text
 
@@ -243,7 +258,7 @@ def _value(row: Row, key: str) -> str:
         return "—"
     if row["units_total"]:
         return f"{value:.1f}个百分点" if key == "required_rate" else f"{value:.0f}% 达标"
-    if row["kind"] == "relational" and key == "actual":
+    if KINDS[row["kind"]].series.against_reference and key == "actual":  # a difference
         return f"{value:+.1f}个百分点" if unit == "%" else "+" + charts.format_number(value, unit)
     return charts.format_number(value, unit)
 

@@ -7,18 +7,9 @@ test fails when it is out of date, so the page never drifts from ``targets.yaml`
 from __future__ import annotations
 
 from etl.catalogue import Catalogue, Parameter, Target
+from model.kinds import COMPARATOR_ZH, KINDS, Kind
 
-COMPARATOR_ZH = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "between": "介于"}
-KIND_ZH = {
-    "cumulative": "累计",
-    "rate": "年度/期间速率",
-    "level": "存量水平",
-    "share": "比例/覆盖率",
-    "per_unit": "逐个单位门槛",
-    "ceiling": "上限",
-    "relational": "相对比较",
-    "milestone": "里程碑",
-}
+KIND_ZH: dict[Kind, str] = {kind: spec.label_zh for kind, spec in KINDS.items()}
 RECURRENCE_ZH = {"once": "一次", "yearly": "每年", "biennial": "每两年"}
 LEVEL_ZH = {"province": "省", "city": "市", "county": "县（区）", "town": "镇", "unit": "单位"}
 
@@ -108,6 +99,15 @@ def render_catalogue_doc(catalogue: Catalogue) -> str:
                 )
         out.append("")
     out += [
+        "## 目标类型 Goal kinds",
+        "",
+        "| kind | 类型 | name | 实际值 actual |",
+        "|---|---|---|---|",
+    ]
+    for kind, spec in KINDS.items():
+        out.append(f"| `{kind}` | {spec.label_zh} | {spec.label_en} | {_cell(spec.actual)} |")
+    out += [
+        "",
         "## 指标 Indicators",
         "",
         "| key | 名称 | name | 单位 | flow/stock | 汇总 roll-up | 定义 |",

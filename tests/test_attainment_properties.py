@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from etl.load import load_file, reference
+from model.kinds import Kind
 from warehouse import engine, queries
 from warehouse.attainment import STATUS_RANK, Goal, Judgement, judge
 from warehouse.build import init_warehouse
@@ -28,7 +29,16 @@ from warehouse.connect import connect
 
 FAST = settings(max_examples=100, deadline=None)
 PLAN_FIRST = 2011 * 4  # 2011Q1
-AT_LEAST = ("cumulative", "level", "share", "per_unit", "rate", "milestone", "relational")
+AT_LEAST: tuple[Kind, ...] = (
+    "cumulative",
+    "level",
+    "share",
+    "per_unit",
+    "rate",
+    "milestone",
+    "relational",
+)
+MOVING_AWAY: tuple[Kind, ...] = ("cumulative", "level", "share", "per_unit", "ceiling")
 
 
 @dataclass(frozen=True)
@@ -153,7 +163,7 @@ def test_ceiling_status_never_improves_when_the_actual_rises(
 def moving_away(draw: st.DrawFn) -> tuple[Case, float]:
     """A goal with a baseline anywhere (below the target, or already meeting it), judged on an
     actual that misses the target and is *worse than the baseline*."""
-    kind = draw(st.sampled_from(("cumulative", "level", "share", "per_unit", "ceiling")))
+    kind = draw(st.sampled_from(MOVING_AWAY))
     start = PLAN_FIRST + draw(st.integers(0, 20))
     end = start + draw(st.integers(0, 20))
     now = draw(st.integers(start, end + 6))

@@ -243,9 +243,9 @@ def test_milestones_get_a_one_zero_list(
 
 
 def test_percent_rules(catalogue: Catalogue) -> None:
-    share = _validation(catalogue.indicator("service_centre_coverage"), milestone=False)
+    share = _validation(catalogue.indicator("service_centre_coverage"))
     assert (share["criteria"], share["minimum"], share["maximum"]) == ("between", 0, 100)
-    growth = _validation(catalogue.indicator("small_micro_loan_growth_rate"), milestone=False)
+    growth = _validation(catalogue.indicator("small_micro_loan_growth_rate"))
     assert (growth["criteria"], growth["value"]) == (">=", -100)
 
 

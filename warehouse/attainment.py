@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
+from model.kinds import KINDS, LOWER_IS_BETTER, Comparator, Kind
+
 Status = Literal[
     "achieved",
     "achieved_late",
@@ -49,8 +51,8 @@ class Goal:
     """What the judgement needs of a target, in quarter ordinals (year * 4 + quarter - 1)."""
 
     target_id: str
-    kind: str
-    comparator: str
+    kind: Kind
+    comparator: Comparator
     value: float  # the final value (the lower bound of a range)
     start: int  # first quarter of the window
     end: int  # the quarter holding the deadline
@@ -77,7 +79,7 @@ class Judgement:
     notes: list[str] = field(default_factory=list)
 
 
-def meets(comparator: str, actual: float, value: float) -> bool:
+def meets(comparator: Comparator, actual: float, value: float) -> bool:
     if comparator in (">=", "between"):
         return actual >= value
     if comparator == ">":
@@ -88,7 +90,7 @@ def meets(comparator: str, actual: float, value: float) -> bool:
 
 
 def lower_is_better(goal: Goal) -> bool:
-    return goal.comparator in ("<=", "<")
+    return goal.comparator in LOWER_IS_BETTER
 
 
 def planned_at(goal: Goal, quarter: int) -> float:
@@ -122,15 +124,16 @@ def _slope(points: Sequence[tuple[int, float]]) -> float | None:
 def progress_ratio(goal: Goal, actual: float, quarter: int) -> float | None:
     """R: observed progress ÷ the progress required by now.
 
-    Counts that start at zero, shares and ceilings use the linear form (observed change per
-    quarter ÷ required change per quarter); levels with a positive baseline use compound growth
+    Most kinds use the linear form (observed change per quarter ÷ required change per quarter);
+    kinds judged by ``compound`` progress (levels) with a positive baseline use compound growth
     (observed CAGR ÷ required CAGR), as the UN SDG progress assessment does."""
     origin = goal.baseline_at if goal.baseline_at is not None else goal.start - 1
     elapsed, total = quarter - origin, goal.end - origin
     if elapsed <= 0 or total <= 0:
         return None
     base = goal.baseline
-    if goal.kind == "level" and base > 0 and actual > 0 and goal.value > base:
+    compound = KINDS[goal.kind].judging.progress == "compound"
+    if compound and base > 0 and actual > 0 and goal.value > base:
         observed = (actual / base) ** (1 / elapsed) - 1
         required = (goal.value / base) ** (1 / total) - 1
         return observed / required if required > 0 else None
@@ -166,7 +169,7 @@ def judge(
     ``series`` is already in the goal's terms: the running total for cumulative flows, the level
     for stocks, the share in % for shares and per-unit goals, the year-to-date sum for yearly goals
     (restarting each year)."""
-    final = goal.value
+    final, judging = goal.value, KINDS[goal.kind].judging
     points = [(q, v) for q, v in series if goal.start <= q <= max(now, goal.start)]
     points = [(q, v) for q, v in points if q <= now]
     latest_q, actual = points[-1] if points else (None, None)
@@ -210,7 +213,7 @@ def judge(
     slope = _slope(points)
     if slope is not None:
         projected = actual + slope * left
-        if goal.kind in ("share", "per_unit"):
+        if judging.percent:
             projected = min(projected, 100.0)
         judgement.projected = max(projected, 0.0)
     if meets(goal.comparator, actual, final):
@@ -222,10 +225,10 @@ def judge(
         judgement.status = "not_started"
         judgement.notes.append("the earlier stage is still running")
         return judgement
-    if goal.kind == "milestone":
+    if judging.progress == "on_time":  # done or not: no path to measure progress on
         judgement.status = "on_track" if left > 0 else "at_risk"
         return judgement
-    if goal.kind == "relational" or (lower_is_better(goal) and goal.baseline == 0):
+    if judging.progress == "none" or (lower_is_better(goal) and goal.baseline == 0):
         judgement.status = "off_track"
         return judgement
     judgement.ratio = progress_ratio(goal, actual, latest_q)

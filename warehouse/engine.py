@@ -20,6 +20,7 @@ from etl.catalogue import Catalogue, Target
 from etl.periods import Quarter
 from etl.regions import Region
 from etl.reporting import jurisdiction_of, reported_indicators, reporter_levels, reporting_levels
+from model.kinds import KINDS
 from warehouse import queries
 from warehouse.attainment import Goal, Judgement, judge, meets, planned_at
 
@@ -157,7 +158,7 @@ def _series_for(
 
 
 def _goal_series(ctx: _Context, target: Target) -> tuple[Goal, list[tuple[int, float]], str]:
-    catalogue = ctx.catalogue
+    catalogue, series = ctx.catalogue, KINDS[target.kind].series
     indicator = catalogue.indicator(target.indicator)
     level = reporting_levels(target, indicator.rollup)[0]
     start = ordinal(Quarter.of(target.start))
@@ -166,7 +167,7 @@ def _goal_series(ctx: _Context, target: Target) -> tuple[Goal, list[tuple[int, f
     flow = indicator.measure == "flow"
     final = float(target.value if target.value is not None else target.min or 0.0)
     comparator = target.comparator
-    how = "max" if indicator.rollup in ("max", "none") or target.kind == "ceiling" else "sum"
+    how = "max" if indicator.rollup in ("max", "none") or series.highest else "sum"
 
     if indicator.numerator and indicator.denominator:
         num = _series_for(ctx, target, level, indicator.numerator, "sum")
@@ -176,11 +177,11 @@ def _goal_series(ctx: _Context, target: Target) -> tuple[Goal, list[tuple[int, f
         raw = {q: 100.0 * num[q] / den[q] for q in num if den.get(q)}
     else:
         raw = _series_for(ctx, target, level, target.indicator, how)
-        if target.kind == "relational" and target.reference_indicator:
+        if series.against_reference and target.reference_indicator:
             ref = _series_for(ctx, target, level, target.reference_indicator, how)
             raw = {q: raw[q] - ref[q] for q in raw if q in ref}
             final, comparator = 0.0, ">="
-        elif flow and target.kind in ("cumulative", "rate"):
+        elif flow and series.running:
             raw = _running(raw, start, yearly)
     goal = Goal(
         target.id,
@@ -190,7 +191,7 @@ def _goal_series(ctx: _Context, target: Target) -> tuple[Goal, list[tuple[int, f
         start,
         end,
         yearly=yearly,
-        flow=yearly and flow and target.kind in ("rate", "cumulative"),
+        flow=yearly and flow and series.running,
     )
     predecessor = _predecessor(target, catalogue)
     if predecessor is not None and not goal.yearly:
@@ -528,7 +529,9 @@ def _region_values(ctx: _Context, target: Target, level: str, unit: bool) -> pl.
             value = 100.0 * num / den if num is not None and den else None
         else:
             values = ctx.agg.units.get((target.indicator, region.code), {})
-            flow = indicator.measure == "flow" and target.kind in ("cumulative", "rate", "per_unit")
+            # a flow adds up over the window for running kinds and kinds judged unit by unit
+            series = KINDS[target.kind].series
+            flow = indicator.measure == "flow" and (series.running or series.each_unit)
             value = _unit_value(values, now, start, yearly and not unit, flow)
             if unit and yearly and flow:
                 value = _unit_value(values, now, start, True, True)
