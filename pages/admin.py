@@ -13,7 +13,7 @@ from warehouse.accounts import ROLES, AccountError
 ui.shell("admin")
 lang = ui.lang()
 st.title(t("admin.title", lang))
-user = ui.current_user()  # re-read from the warehouse at every run; each action re-checks it
+user = ui.current_user()  # re-read in the warehouse at every run; each action re-checks it
 if user is None or user.role != "admin":
     st.info(t("admin.only", lang))
     st.stop()
