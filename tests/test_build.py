@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import signal
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
+import duckdb
+import pytest
+
 from etl.load import load_file
-from warehouse import queries, service
-from warehouse.build import SAMPLE_UPLOADER, init_warehouse
+from warehouse import accounts, queries, service
+from warehouse.build import SAMPLE_UPLOADER, building_path, init_warehouse
 from warehouse.connect import connect
 
 
@@ -57,3 +65,84 @@ def test_init_twice_is_harmless_and_never_adds_sample_to_real_data(tmp_path: Pat
     with connect(db) as con:
         assert queries.current_reports(con).height == 1
         assert con.execute("SELECT count(*) FROM published_figures").fetchone() == (41,)
+
+
+# --- the embedded default is built atomically, once (issue 13) --------------------------------
+
+
+def _sample_state(db: Path) -> tuple[int, str | None, list[str], str | None]:
+    """Batches, the sample flag, the demo accounts and the sample's as-of date."""
+    with connect(db) as con:
+        batches = queries.batches(con, limit=1000).height
+        users = sorted(accounts.list_users(con)["username"].to_list())
+    info = service.info(db)
+    return batches, info.get("sample"), users, info.get("default_as_of")
+
+
+COMPLETE = (40, "true", ["demo-admin", "demo-bureau", "demo-planner"], "2014-07-20")
+
+
+@pytest.mark.slow
+def test_a_sample_build_killed_midway_leaves_nothing_and_the_next_finishes(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "warehouse.duckdb"
+    building = building_path(db)
+    exe = str(Path(sys.executable).parent / "target-monitor")
+    proc = subprocess.Popen([exe, "init", "--sample", "--db", str(db)])
+    try:
+        deadline = time.monotonic() + 120
+        # midway: the dimensions are in (about 4.7 MB) and quarterly batches are being added
+        while not building.exists() or building.stat().st_size < 5_500_000:
+            assert proc.poll() is None, "the build finished before it could be interrupted"
+            assert time.monotonic() < deadline, "the build never got under way"
+            time.sleep(0.05)  # polling the file the build writes
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+    assert not db.exists()
+    with duckdb.connect(str(building), read_only=True) as con:
+        row = con.execute("SELECT count(*) FROM upload_batches").fetchone()
+    assert row is not None and 0 < row[0] < 40  # half a sample, but only in the build file
+
+    done = subprocess.run(
+        [exe, "init", "--sample", "--db", str(db)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert "sample reports 20394" in done.stdout
+    assert _sample_state(db) == COMPLETE
+    assert not building.exists()
+
+
+@pytest.mark.slow
+def test_concurrent_first_starts_build_the_sample_once(tmp_path: Path) -> None:
+    db = tmp_path / "warehouse.duckdb"
+    results: list[dict[str, int]] = []
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            results.append(init_warehouse(db, sample=True, if_missing=True))
+        except BaseException as exc:  # reported below, with the thread's exception
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert errors == []
+    assert sorted(len(r) > 0 for r in results) == [False, False, True]
+    assert _sample_state(db) == COMPLETE
+
+
+@pytest.mark.slow
+def test_the_sample_goes_into_an_empty_warehouse_by_replacing_it_whole(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    init_warehouse(db)
+    counts = init_warehouse(db, sample=True)
+    assert counts["sample_reports"] == counts["reports"] > 0
+    assert counts["created"] == 0
+    assert _sample_state(db) == COMPLETE
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.duckdb", "w.duckdb.lock"]

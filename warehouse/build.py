@@ -1,14 +1,27 @@
 """Create or migrate a warehouse, refresh its dimensions, and load the bundled data.
 
-``target-monitor init`` and the dashboard's start command call :func:`init_warehouse`.  The
-bundled sample (示例数据) goes through the same validate-and-load path as any upload, one batch per
-quarter, each dated 15 days after its quarter ended, so that as-of views have a history to show.
+``target-monitor init`` (and so ``make run``) and the dashboard's first start call
+:func:`init_warehouse`, the only function that creates a warehouse.  The bundled sample (示例数据)
+goes through the same validate-and-load path as any upload, one batch per quarter, each dated 15
+days after its quarter ended, so that as-of views have a history to show.
+
+A new warehouse, and the sample, are built atomically: into ``DB.building`` next to the
+warehouse, then renamed into place, so that Ctrl-C or a kill leaves either no warehouse (and the
+next start builds it again) or a complete one, never half a sample.  One builder at a time:
+an exclusive ``flock`` on ``DB.lock`` (across processes) and a lock inside the process (across the
+dashboard's sessions); whoever waited finds the warehouse built and does nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import io
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from etl.load import Reference, load_file, reference
@@ -16,7 +29,13 @@ from etl.periods import Quarter
 from etl.published import load_published
 from etl.sample import generate_sample
 from warehouse import accounts
-from warehouse.connect import connect
+from warehouse.connect import (
+    WarehouseNotInitialised,
+    WarehouseReadOnly,
+    check_warehouse,
+    connect,
+    is_writable,
+)
 from warehouse.dimensions import load_dimensions
 from warehouse.facts import utc_now
 from warehouse.migrate import migrate
@@ -34,38 +53,137 @@ DEMO_ACCOUNTS = (
 SAMPLE_AS_OF = dt.date(2014, 7, 20)
 REPORTING_LAG = dt.timedelta(days=15)
 
+Progress = Callable[[float, str], None]
+"""Called with the fraction done (0–1) and what is being done (a quarter such as ``2014Q2``)."""
+
+_BUILDING = threading.Lock()
+
+
+def building_path(db: Path) -> Path:
+    """Where a new warehouse is built before it is renamed to ``db``."""
+    return db.with_name(db.name + ".building")
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+@contextmanager
+def build_lock(db: Path) -> Iterator[None]:
+    """Hold the right to build ``db``: one builder per warehouse across processes and threads."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with _BUILDING:
+        fd = os.open(db.with_name(db.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing the descriptor releases the flock
+
 
 def init_warehouse(
-    db: Path, *, sample: bool = False, ref: Reference | None = None
+    db: Path,
+    *,
+    sample: bool = False,
+    ref: Reference | None = None,
+    if_missing: bool = False,
+    progress: Progress | None = None,
 ) -> dict[str, int]:
-    """Migrate ``db``, reload dimensions and published figures; load the sample if asked and
-    the warehouse holds no reports yet."""
-    ref = ref or reference()
-    db.parent.mkdir(parents=True, exist_ok=True)
-    with connect(db, write=True) as con:
-        migrate(con)
+    """Create ``db`` (atomically) or migrate it in place; reload dimensions and published
+    figures; load the sample if asked and the warehouse holds no reports yet.
+
+    With ``if_missing``, a warehouse that exists and is initialised is left alone (and ``{}``
+    returned).  The result counts rows per table, plus ``created`` (1 for a new warehouse),
+    ``migrations`` applied now, ``published_figures_new`` and ``sample_reports`` when loaded."""
+    if not is_writable(db):
+        raise WarehouseReadOnly(db)
+    with build_lock(db):
+        if db.exists():
+            if if_missing:
+                try:
+                    check_warehouse(db)
+                except WarehouseNotInitialised:
+                    pass  # an empty DuckDB file: initialise it below, as init would
+                else:
+                    return {}
+            counts = _refresh(db, ref or reference())
+            counts["created"] = 0
+            if sample and counts["reports"] == 0:
+                # The sample only ever goes into an empty warehouse: never mixed with real
+                # reports.  It is loaded into a copy that replaces the warehouse when complete.
+                building = _fresh_building(db)
+                shutil.copyfile(db, building)
+                counts.update(_sample_into(building, ref or reference(), progress))
+                _move_into_place(building, db)
+            return counts
+        building = _fresh_building(db)
+        _wal(db).unlink(missing_ok=True)  # a WAL without its database must never be replayed
+        counts = _refresh(building, ref or reference(), create=True)
+        counts["created"] = 1
+        if sample:
+            counts.update(_sample_into(building, ref or reference(), progress))
+        _move_into_place(building, db)
+        return counts
+
+
+def _fresh_building(db: Path) -> Path:
+    """The build file, with anything a killed build left there removed (we hold the lock)."""
+    building = building_path(db)
+    building.unlink(missing_ok=True)
+    _wal(building).unlink(missing_ok=True)
+    return building
+
+
+def _refresh(db: Path, ref: Reference, *, create: bool = False) -> dict[str, int]:
+    with connect(db, write=True, create=create) as con:
+        applied = migrate(con)
         counts = load_dimensions(con, ref.catalogue, ref.regions)
         con.execute("BEGIN TRANSACTION")
-        counts["published_figures"] = load_published(con)
+        counts["published_figures_new"] = load_published(con)
         con.execute(
             "INSERT OR REPLACE INTO warehouse_info VALUES ('dimensions_loaded_at', ?)",
             [utc_now().isoformat(timespec="seconds")],
         )
         con.execute("COMMIT")
-        row = con.execute("SELECT count(*) FROM reports").fetchone()
-        empty = row is not None and row[0] == 0
-    # The sample only ever goes into an empty warehouse: never mixed with real reports.
-    if sample and empty:
-        counts["sample_reports"] = load_sample(db, ref)
+        for table in ("published_figures", "reports"):
+            row = con.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608 - constant
+            counts[table] = row[0] if row else 0
+    counts["migrations"] = len(applied)
     return counts
 
 
-def load_sample(db: Path, ref: Reference) -> int:
-    """Load the generated sample, quarter by quarter; mark the warehouse as holding sample data."""
+def _sample_into(building: Path, ref: Reference, progress: Progress | None) -> dict[str, int]:
+    loaded = load_sample(building, ref, progress=progress)
+    return {"sample_reports": loaded, "reports": loaded}
+
+
+def _move_into_place(building: Path, db: Path) -> None:
+    """Rename the finished build to ``db``: durable first, then atomic."""
+    if _wal(building).exists():  # every connection is closed, so DuckDB has checkpointed
+        with connect(building, write=True) as con:
+            con.execute("CHECKPOINT")
+    with building.open("rb") as file:
+        os.fsync(file.fileno())
+    building.replace(db)
+    directory = os.open(db.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def load_sample(db: Path, ref: Reference, *, progress: Progress | None = None) -> int:
+    """Load the generated sample, quarter by quarter; mark the warehouse as holding sample data.
+
+    Call it on a warehouse being built (:func:`init_warehouse` does): it is not atomic itself."""
     frame = generate_sample(ref.catalogue, ref.regions)
     loaded = 0
-    for (period,), part in frame.sort("period").group_by("period", maintain_order=True):
+    parts = frame.sort("period").group_by("period", maintain_order=True)
+    total = frame["period"].n_unique()
+    for done, ((period,), part) in enumerate(parts):
         quarter = Quarter.parse(str(period))
+        if progress is not None:
+            progress(done / (total + 1), quarter.label)
         buffer = io.BytesIO()
         part.select("region_code", "indicator", "period", "value", "note").write_csv(buffer)
         # 09:00 Beijing time (stored as UTC) on the 15th day after the quarter ended
@@ -84,6 +202,8 @@ def load_sample(db: Path, ref: Reference) -> int:
             problems = "; ".join(f"{i.row} {i.rule} {i.value}" for i in result.issues[:5])
             raise RuntimeError(f"the bundled sample for {quarter.label} was rejected: {problems}")
         loaded += result.rows_new
+    if progress is not None:
+        progress(total / (total + 1), "accounts")
     with connect(db, write=True) as con:
         con.execute("INSERT OR REPLACE INTO warehouse_info VALUES ('sample', 'true')")
         for username, password, role, region, name in DEMO_ACCOUNTS:
@@ -101,4 +221,6 @@ def load_sample(db: Path, ref: Reference) -> int:
             "INSERT OR REPLACE INTO warehouse_info VALUES ('default_as_of', ?)",
             [SAMPLE_AS_OF.isoformat()],
         )
+    if progress is not None:
+        progress(1.0, "done")
     return loaded
