@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import getpass
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -24,9 +25,10 @@ from etl.regions import read_regions
 from etl.template import write_template
 from target_monitor import __version__, paths
 from target_monitor.catalogue_doc import render_catalogue_doc
+from target_monitor.errors import explain
 from warehouse import accounts, service
 from warehouse.build import init_warehouse
-from warehouse.connect import connect
+from warehouse.connect import check_warehouse, connect
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -99,8 +101,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace) -> int:
-    if not args.db.exists():
-        init_warehouse(args.db)
+    check_warehouse(args.db)  # only init creates a warehouse: a mistyped --db is refused
     user = None
     if args.user is not None:  # an account: its role and scope apply
         with connect(args.db) as con:
@@ -137,12 +138,40 @@ def _load(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    if args.if_missing and args.db.exists():
-        return 0
-    counts = init_warehouse(args.db, sample=args.sample)
-    summary = ", ".join(f"{k} {v}" for k, v in counts.items())
-    print(f"✓ {args.db}: {summary}")
+    counts = init_warehouse(args.db, sample=args.sample, if_missing=args.if_missing)
+    print(f"✓ {args.db}: {init_summary(counts)}")
     return 0
+
+
+def init_summary(counts: dict[str, int]) -> str:
+    """What ``init`` did, in one line that cannot be misread as data loss on a re-run."""
+    if not counts:
+        return "已存在，未做改动 already initialised, nothing changed"
+    tables = " · ".join(
+        f"{table} {counts[table]}"
+        for table in ("documents", "indicators", "targets", "parameters", "regions")
+        if table in counts
+    )
+    if counts.get("created"):
+        head = "已新建 created"
+    elif counts.get("migrations"):
+        head = f"已升级 upgraded ({counts['migrations']} migrations)"
+    else:
+        head = (
+            "已是最新：目录和地区已重新载入，其余未变 "
+            "up to date: catalogue reloaded, nothing else changed"
+        )
+    published = f"published figures {counts.get('published_figures', 0)}"
+    if not counts.get("created"):
+        new = counts.get("published_figures_new", 0)
+        published += f" ({new} new)" if new else " (kept)"
+    if "sample_reports" in counts:
+        reports = f"sample reports {counts['sample_reports']} (示例数据)"
+    else:
+        reports = f"reports {counts.get('reports', 0)}" + (
+            "" if counts.get("created") else " (kept)"
+        )
+    return f"{head} — {tables} · {published} · {reports}"
 
 
 def _template(args: argparse.Namespace) -> int:
@@ -172,9 +201,7 @@ STATUS_COLUMNS = [
 
 
 def _status(args: argparse.Namespace) -> int:
-    if not args.db.exists():
-        print(f"✗ no warehouse at {args.db}: run `target-monitor init` first", file=sys.stderr)
-        return 1
+    check_warehouse(args.db)
     ref = reference()
     as_of = args.as_of or service.default_as_of(args.db)
     frame = service.goal_status(
@@ -207,7 +234,7 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def _users(args: argparse.Namespace) -> int:
-    init_warehouse(args.db) if not args.db.exists() else None
+    check_warehouse(args.db)
     try:
         with connect(args.db, write=True) as con:
             if args.action == "list":
@@ -244,6 +271,7 @@ def _users(args: argparse.Namespace) -> int:
 
 
 def _lock(args: argparse.Namespace) -> int:
+    check_warehouse(args.db)
     try:
         Quarter.parse(args.period)
         with connect(args.db, write=True) as con:
@@ -263,6 +291,7 @@ def _lock(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
+    check_warehouse(args.db)
     with connect(args.db) as con:
         log = accounts.audit_log(con, actor=args.actor, action=args.action, limit=args.limit)
     if args.json:
@@ -280,9 +309,7 @@ def _audit(args: argparse.Namespace) -> int:
 def _briefing(args: argparse.Namespace) -> int:
     from target_monitor.briefing import build_briefing
 
-    if not args.db.exists():
-        print(f"✗ no warehouse at {args.db}: run `target-monitor init` first", file=sys.stderr)
-        return 1
+    check_warehouse(args.db)
     try:
         summary = build_briefing(args.db, args.out, as_of=args.as_of, document=args.document)
     except ValueError as exc:
@@ -417,9 +444,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command.  The error boundary: a storage or input error (warehouse missing, not
+    initialised, busy, read-only; a file that cannot be read) is one bilingual line on stderr
+    and exit status 1, never a traceback; anything else is a bug and keeps its traceback."""
     args = build_parser().parse_args(argv)
     handler: Handler = args.handler
-    return handler(args)
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        print("✗ 已中断 interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `… | head` closed the pipe: stop quietly, as other tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except Exception as exc:
+        line = explain(exc)
+        if line is None:
+            raise
+        print(f"✗ {line}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -8,6 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
+import pytest
+
 from target_monitor import paths
 
 
@@ -129,6 +132,7 @@ def test_init_load_dry_run_and_commit(tmp_path: Path) -> None:
 
 def test_load_rejected_exits_1_and_writes_nothing(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
+    assert run("init", "--db", str(db)).returncode == 0
     path = tmp_path / "q.csv"
     path.write_text(HEADER + "440500,demo_platforms_provincial,2014Q3,12,\n", encoding="utf-8")
     result = run("load", str(path), "--db", str(db), "--region", "445200", "--json")
@@ -145,3 +149,165 @@ def test_template_writes_a_prefilled_workbook(tmp_path: Path) -> None:
     assert out.read_bytes()[:2] == b"PK"
     bad = run("template", "--region", "449999", "--period", "2014Q3", "--out", str(out))
     assert bad.returncode == 1 and "449999" in bad.stderr
+
+
+# --- the error boundary: one bilingual line, exit 1, no traceback, nothing created (issue 13) --
+
+MISSING = (
+    "没有找到数据仓库 {path}：请运行 `make run` 或 `.venv/bin/target-monitor init` / "
+    "no warehouse at {path}: run `make run` or `.venv/bin/target-monitor init`"
+)
+NOT_INITIALISED = (
+    "{path} 不是已初始化的数据仓库（或版本过旧）：请运行 `make run` 或 "
+    "`.venv/bin/target-monitor init` / {path} is not an initialised warehouse (or is out of "
+    "date): run `make run` or `.venv/bin/target-monitor init`"
+)
+DB_COMMANDS = {
+    "status": ["status"],
+    "load": ["load", "{csv}", "--user", "demo-bureau"],
+    "load-anonymous": ["load", "{csv}"],
+    "audit": ["audit"],
+    "lock": ["lock", "--period", "2014Q2", "--user", "demo-admin"],
+    "users": ["users", "list"],
+    "briefing": ["briefing", "--out", "{dir}/b.pdf"],
+}
+
+
+def _command(name: str, db: Path, tmp_path: Path) -> list[str]:
+    csv = tmp_path / "q.csv"
+    csv.write_text(HEADER + "445200,demo_platforms_provincial,2014Q3,12,\n", encoding="utf-8")
+    args = [a.format(csv=csv, dir=tmp_path) for a in DB_COMMANDS[name]]
+    return [*args, "--db", str(db)]
+
+
+def _one_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("✗ ")
+    return lines[0].removeprefix("✗ ")
+
+
+@pytest.mark.parametrize(
+    ("name", "where"),
+    [(name, "missing-file") for name in sorted(DB_COMMANDS)]
+    + [(name, "missing-directory") for name in ("audit", "load", "lock")],
+)
+def test_a_missing_warehouse_is_refused_and_never_created(
+    tmp_path: Path, name: str, where: str
+) -> None:
+    db = tmp_path / ("w.duckdb" if where == "missing-file" else "nodir/w.duckdb")
+    before = sorted(tmp_path.rglob("*"))
+    line = _one_line(run(*_command(name, db, tmp_path)))
+    assert line == MISSING.format(path=db)
+    assert sorted(p for p in tmp_path.rglob("*") if p.name != "q.csv") == [
+        p for p in before if p.name != "q.csv"
+    ]
+    assert not db.exists() and not db.parent.joinpath("w.duckdb.wal").exists()
+
+
+@pytest.mark.parametrize("name", sorted(DB_COMMANDS))
+def test_an_uninitialised_file_is_named_and_left_alone(tmp_path: Path, name: str) -> None:
+    db = tmp_path / "empty.duckdb"
+    duckdb.connect(str(db)).close()
+    size = db.stat().st_size
+    line = _one_line(run(*_command(name, db, tmp_path)))
+    assert line == NOT_INITIALISED.format(path=db)
+    assert db.stat().st_size == size
+
+
+def test_a_file_that_is_not_duckdb_is_named(tmp_path: Path) -> None:
+    db = tmp_path / "notes.txt"
+    db.write_text("not a database", encoding="utf-8")
+    line = _one_line(run("status", "--db", str(db)))
+    assert line.startswith(f"{db} 不是 DuckDB 数据仓库文件")
+    assert f" / {db} is not a DuckDB warehouse file" in line
+    assert db.read_text(encoding="utf-8") == "not a database"
+
+
+def test_init_if_missing_finishes_an_uninitialised_file(tmp_path: Path) -> None:
+    db = tmp_path / "empty.duckdb"
+    duckdb.connect(str(db)).close()
+    result = run("init", "--if-missing", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert run("status", "--db", str(db)).returncode == 0
+    again = run("init", "--if-missing", "--db", str(db))
+    assert again.stdout == f"✓ {db}: 已存在，未做改动 already initialised, nothing changed\n"
+
+
+def test_init_says_what_it_did_and_a_rerun_changes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    first = run("init", "--db", str(db))
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith(f"✓ {db}: 已新建 created — documents 5 · ")
+    assert first.stdout.endswith(" · published figures 41 · reports 0\n")
+    again = run("init", "--db", str(db))
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith(
+        f"✓ {db}: 已是最新：目录和地区已重新载入，其余未变 up to date: catalogue reloaded, "
+        "nothing else changed — documents 5 · "
+    )
+    assert again.stdout.endswith(" · published figures 41 (kept) · reports 0 (kept)\n")
+    assert "published_figures 0" not in again.stdout
+
+
+def test_a_missing_input_file_is_one_line(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    assert run("init", "--db", str(db)).returncode == 0
+    missing = tmp_path / "nothere.csv"
+    for command in (["load", str(missing), "--db", str(db)], ["validate", str(missing)]):
+        line = _one_line(run(*command))
+        assert line == f"找不到文件 {missing}：请检查路径 / no such file: {missing}: check the path"
+
+
+# Tests run as root, for whom `chmod 444` changes nothing: the command runs as root without the
+# capabilities that override file permissions, as an ordinary user would be (setpriv, util-linux).
+UNPRIVILEGED = [
+    "setpriv",
+    "--bounding-set=-dac_override,-dac_read_search",
+    "--inh-caps=-dac_override,-dac_read_search",
+]
+
+
+def run_unprivileged(*args: str) -> subprocess.CompletedProcess[str]:
+    exe = str(Path(sys.executable).parent / "target-monitor")
+    return subprocess.run(
+        [*UNPRIVILEGED, exe, *args], capture_output=True, text=True, check=False, timeout=60
+    )
+
+
+def test_a_read_only_warehouse_is_viewed_and_writes_are_refused(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "published.duckdb"
+    db.write_bytes(sample_db.read_bytes())
+    db.chmod(0o444)
+    status = run_unprivileged("status", "--db", str(db))
+    assert status.returncode == 0, status.stderr
+    assert status.stdout.startswith("as of 2014-07-20 — 90 goals\n")
+    audit = run_unprivileged("audit", "--db", str(db), "--limit", "3")
+    assert audit.returncode == 0, audit.stderr
+    assert len(audit.stdout.splitlines()) == 3
+    read_only = (
+        f"数据仓库 {db} 为只读文件：可以查看，但无法保存改动；请管理员恢复写权限后重试 / "
+        f"the warehouse {db} is read-only: it can be viewed but changes cannot be saved; "
+        "ask an administrator to make it writable and retry"
+    )
+    for name in ("lock", "load", "init"):
+        command = ["init", "--db", str(db)] if name == "init" else _command(name, db, tmp_path)
+        assert _one_line(run_unprivileged(*command)) == read_only, name
+    assert db.read_bytes() == sample_db.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["published.duckdb", "q.csv"]
+
+
+def test_a_warehouse_held_read_only_by_chattr_is_viewed(sample_db: Path, tmp_path: Path) -> None:
+    from tests.checkout import immutable
+
+    db = tmp_path / "published.duckdb"
+    db.write_bytes(sample_db.read_bytes())
+    with immutable(db):
+        status = run("status", "--db", str(db), "--json")
+        assert status.returncode == 0, status.stderr
+        assert len(json.loads(status.stdout)) == 90
+        assert _one_line(run("init", "--db", str(db))).endswith("make it writable and retry")
