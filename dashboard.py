@@ -1,13 +1,21 @@
-"""目标监测 Target Monitor — the Streamlit entry point (``make run``)."""
+"""目标监测 Target Monitor — the Streamlit entry point (``make run``, or ``streamlit run
+dashboard.py``: on a fresh checkout the first start builds the sample warehouse)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+# Imported eagerly, before any page draws a chart: Altair looks pandas up in ``sys.modules``, and
+# on a cold server a second session's script thread could otherwise see a half-imported pandas
+# ("partially initialized module 'pandas'").  An ``import`` waits for another thread's import of
+# the same module to finish; a ``sys.modules`` lookup does not.
+import altair  # noqa: F401
+import pandas  # type: ignore[import-untyped]  # noqa: F401
 import streamlit as st
 
 from target_monitor import ui
 from target_monitor.i18n import t
+from warehouse.connect import is_writable
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/monitoring:", layout="wide")
 
@@ -45,33 +53,40 @@ if goto in pages:
     params = {k: v for k, v in st.query_params.to_dict().items() if k != "goto"}
     st.switch_page(pages[goto], query_params=params)
 
-with st.sidebar:
-    st.markdown(f"### {t('app.title', lang)}")
-    st.caption(t("app.subtitle", lang))
-    choice = st.radio(
-        t("lang.label", lang),
-        options=["zh", "en"],
-        format_func=lambda code: "中文" if code == "zh" else "English",
-        index=0 if lang == "zh" else 1,
-        horizontal=True,
-        key="lang",
-    )
-    if choice != lang:
-        st.query_params["lang"] = choice
-        st.rerun()
-    chosen = st.date_input(
-        t("asof.label", lang),
-        value=ui.as_of(),
-        min_value=dt.date(2011, 1, 1),
-        max_value=max(dt.date.today(), ui.as_of()) + dt.timedelta(days=366),
-        help=t("asof.help", lang),
-        key="as_of_input",
-    )
-    if isinstance(chosen, dt.date) and chosen != ui.as_of():
-        st.query_params["as_of"] = chosen.isoformat()
-        st.rerun()
-    ui.login_box(lang)
+# The error boundary: from here on a storage or input error is one line saying what to do.
+with ui.boundary():
+    ui.first_start(lang)
+    ui.check_warehouse()  # missing, not DuckDB, not initialised: say so, create nothing
+    ui.check_url(lang)
+    with st.sidebar:
+        st.markdown(f"### {t('app.title', lang)}")
+        st.caption(t("app.subtitle", lang))
+        choice = st.radio(
+            t("lang.label", lang),
+            options=["zh", "en"],
+            format_func=lambda code: "中文" if code == "zh" else "English",
+            index=0 if lang == "zh" else 1,
+            horizontal=True,
+            key="lang",
+        )
+        if choice != lang:
+            st.query_params["lang"] = choice
+            st.rerun()
+        chosen = st.date_input(
+            t("asof.label", lang),
+            value=ui.as_of(),
+            min_value=ui.AS_OF_MIN,
+            max_value=ui.as_of_max(),  # ui.as_of() is clamped into this range
+            help=t("asof.help", lang),
+            key="as_of_input",
+        )
+        if isinstance(chosen, dt.date) and chosen != ui.as_of():
+            st.query_params["as_of"] = chosen.isoformat()
+            st.rerun()
+        ui.login_box(lang)
 
-if ui.is_sample(str(ui.db()), ui.version()):
-    st.warning(t("banner.sample", lang), icon=":material/science:")
-navigation.run()
+    if ui.is_sample(str(ui.db()), ui.version()):
+        st.warning(t("banner.sample", lang), icon=":material/science:")
+    if not is_writable(ui.db()):
+        st.info(t("readonly.notice", lang), icon=":material/lock:")
+    navigation.run()

@@ -40,21 +40,21 @@ doc = c1.selectbox(
     t("overview.filter.document", lang),
     ["", *docs],
     key="f_doc",
-    index=(["", *docs].index(ui.param("doc")) if ui.param("doc") in docs else 0),
+    index=["", *docs].index(ui.choice_param("doc", ["", *docs], "", lang)),
     format_func=lambda d: "—" if not d else (docs[d].number or docs[d].title),
 )
 window = c2.selectbox(
     t("overview.filter.window", lang),
     ["", *windows],
     key="f_window",
-    index=(["", *windows].index(ui.param("window")) if ui.param("window") in windows else 0),
+    index=["", *windows].index(ui.choice_param("window", ["", *windows], "", lang)),
     format_func=lambda w: "—" if not w else windows[w],
 )
 lead = c3.selectbox(
     t("overview.filter.lead", lang),
     ["", *leads],
     key="f_lead",
-    index=(["", *leads].index(ui.param("lead")) if ui.param("lead") in leads else 0),
+    index=["", *leads].index(ui.choice_param("lead", ["", *leads], "", lang)),
     format_func=lambda x: x or "—",
 )
 statuses = list(charts.STATUS_ORDER)
@@ -62,7 +62,7 @@ chosen_status = c4.selectbox(
     t("overview.filter.status", lang),
     ["", *statuses],
     key="f_status",
-    index=(["", *statuses].index(ui.param("status")) if ui.param("status") in statuses else 0),
+    index=["", *statuses].index(ui.choice_param("status", ["", *statuses], "", lang)),
     format_func=lambda s: "—" if not s else status_label(s, lang),
 )
 for name, value in (("doc", doc), ("window", window), ("lead", lead), ("status", chosen_status)):

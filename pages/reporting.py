@@ -16,7 +16,7 @@ level = st.segmented_control(
     t("reporting.level", lang),
     levels,
     format_func=lambda x: t(f"level.{x}", lang),
-    default=ui.param("level", "city") if levels else None,
+    default=ui.choice_param("level", levels, "city", lang) if levels else None,
     key="reporting_level",
 )
 ui.set_param("level", level or "")

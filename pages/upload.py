@@ -29,7 +29,7 @@ scope = ui.scope_codes(user.upload_scope) if user is not None and user.upload_sc
 if scope is not None:
     codes = [c for c in codes if c in scope]
 names = {x.code: x.name for x in r.regions}
-default_region = ui.param("region", "440100")
+default_region = ui.choice_param("region", codes, "440100", lang)
 c1, c2 = st.columns(2)
 region = c1.selectbox(
     t("upload.region", lang),

@@ -29,6 +29,34 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Computed from the revisions submitted by the end of that day (Beijing time), so a past "
         "briefing can be reproduced.",
     ),
+    "param.as_of_invalid": (
+        "链接中的日期 {value} 无法识别，已改为默认日期 {day}。",
+        "The link's date {value} is not a date: showing the default date, {day}.",
+    ),
+    "param.as_of_range": (
+        "链接中的日期 {value} 超出可选范围（{low} 至 {high}），已改为 {day}。",
+        "The link's date {value} is outside {low} – {high}: showing {day}.",
+    ),
+    "param.unknown": (
+        "链接中的 {name}={value} 无效，已改为默认值。",
+        "The link's {name}={value} is not valid here: showing the default.",
+    ),
+    "param.goal_unknown": (
+        "链接中的目标 {value} 不存在，已显示默认目标。",
+        "The link's goal {value} does not exist: showing the default goal.",
+    ),
+    "start.building": (
+        "首次启动：正在生成示例数据仓库（约需 1 分钟，只需一次）…",
+        "First start: building the sample warehouse (about a minute, once)…",
+    ),
+    "start.waiting": ("准备中…", "Preparing…"),
+    "start.step": ("正在载入 {step}", "Loading {step}"),
+    "start.done": ("示例数据仓库已生成", "The sample warehouse is ready"),
+    "readonly.notice": (
+        "数据仓库文件为只读，已以只读方式打开：可以查看和导出，不能上报或修改。",
+        "The warehouse file is read-only, so it was opened read-only: view and export only, "
+        "no uploads or changes.",
+    ),
     "status.achieved": ("已实现", "Achieved"),
     "status.achieved_late": ("逾期实现", "Achieved late"),
     "status.on_track": ("进度正常", "On track"),

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,7 @@ from target_monitor import paths
 from target_monitor.i18n import Lang, t
 from warehouse import service
 from warehouse.accounts import MAX_PASSWORD, LoginResult, User
+from warehouse.connect import check_warehouse as _check_warehouse
 from warehouse.connect import data_version
 from warehouse.engine import GoalDetail
 from warehouse.throttle import Attempts
@@ -55,15 +59,79 @@ def ref() -> Reference:
     return reference()
 
 
+AS_OF_MIN = dt.date(2011, 1, 1)  # the first quarter anyone reports
+
+
+def as_of_max() -> dt.date:
+    """The latest as-of date offered: a year ahead of the server's date."""
+    return dt.date.today() + dt.timedelta(days=366)
+
+
+def _as_of_from_url() -> tuple[dt.date, str | None]:
+    """The as-of date the URL asks for, clamped into the offered range, and what was wrong with
+    the URL's value (``"invalid"``, ``"range"``) if anything: a crafted link never fails."""
+    raw = st.query_params.get("as_of")
+    default = _default_as_of(str(db()), version())
+    if not raw:
+        return default, None
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        return default, "invalid"
+    clamped = min(max(day, AS_OF_MIN), as_of_max())
+    return clamped, None if clamped == day else "range"
+
+
 def as_of() -> dt.date:
     """The as-of date chosen in the sidebar (kept in the URL), or the warehouse's default."""
+    return _as_of_from_url()[0]
+
+
+def shown_value(raw: str) -> str:
+    """A value from the URL as a notice may quote it: short, and no Markdown in it."""
+    return re.sub(r"[^\w.:-]", "?", raw)[:40] or "?"
+
+
+def notice(text: str) -> None:
+    """A visible note about a link that was corrected (a crafted or stale URL parameter)."""
+    st.info(text, icon=":material/link_off:")
+
+
+def check_url(language: Lang) -> None:
+    """Called by ``dashboard.py`` on every run: a bad ``as_of`` in the URL is replaced by the
+    date shown, and a notice saying so waits for the page (:func:`shell` shows it), so that
+    the address always reproduces the view."""
     raw = st.query_params.get("as_of")
-    if raw:
-        try:
-            return dt.date.fromisoformat(raw)
-        except ValueError:
-            pass
-    return _default_as_of(str(db()), version())
+    day, problem = _as_of_from_url()
+    if problem is None or raw is None:
+        return
+    if problem == "invalid":
+        del st.query_params["as_of"]
+        text = t("param.as_of_invalid", language, value=shown_value(raw), day=day.isoformat())
+    else:
+        st.query_params["as_of"] = day.isoformat()
+        text = t(
+            "param.as_of_range",
+            language,
+            value=shown_value(raw),
+            low=AS_OF_MIN.isoformat(),
+            high=as_of_max().isoformat(),
+            day=day.isoformat(),
+        )
+    st.session_state.setdefault("_notices", []).append(text)
+
+
+def choice_param(name: str, options: Sequence[str], default: str, language: Lang) -> str:
+    """A URL parameter that must be one of ``options``: a value that is not falls back to
+    ``default`` (or the first option) with a notice."""
+    fallback = default if default in options or not options else options[0]
+    value = st.query_params.get(name)
+    if not value:
+        return fallback
+    if value in options:
+        return value
+    notice(t("param.unknown", language, name=name, value=shown_value(value)))
+    return fallback
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -418,9 +486,63 @@ def briefing_pdf() -> bytes:
 def shell(url_path: str) -> None:
     """Call first in every page: when the page runs without ``dashboard.py`` around it (a deep
     link before any session ran the entry point, which Streamlit serves as the page alone), go
-    through the entry point, which brings the visitor back here with the same parameters."""
+    through the entry point, which brings the visitor back here with the same parameters.
+    Shows the notices about corrected URL parameters that the entry point left for the page."""
     if not st.session_state.get("_shell"):
         st.switch_page("dashboard.py", query_params={**st.query_params.to_dict(), "goto": url_path})
+    for text in st.session_state.pop("_notices", []):
+        notice(text)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _checked(db_path: str, version: Version) -> bool:
+    del version
+    _check_warehouse(db_path)
+    return True
+
+
+def check_warehouse() -> None:
+    """Raise the error that explains why the warehouse cannot be shown (missing, not DuckDB,
+    not initialised); checked once per data version, so it costs nothing on most runs."""
+    _checked(str(db()), version())
+
+
+@contextmanager
+def boundary() -> Iterator[None]:
+    """The page's error boundary: a storage or input error (warehouse missing, not initialised,
+    busy, read-only; a file that cannot be read) is shown as one bilingual line saying what to
+    do, and the run stops.  Anything else is a bug: it propagates (and the server's
+    ``showErrorDetails = "none"`` keeps its traceback in the server log)."""
+    from target_monitor.errors import explain
+
+    try:
+        yield
+    except Exception as exc:
+        line = explain(exc, full_paths=False)
+        if line is None:
+            raise
+        st.error(line, icon=":material/error:")
+        st.stop()
+
+
+def first_start(language: Lang) -> None:
+    """On the first start of a fresh checkout (no ``data/warehouse.duckdb``), build the embedded
+    default exactly as ``make run`` does (``init --sample``), with a progress bar.  Concurrent
+    first visitors wait for the one build (``warehouse.build`` holds a lock); another ``--db``
+    that does not exist is never created: the boundary says how to create it."""
+    path = db()
+    if path.exists() or path.resolve() != paths.DEFAULT_DB.resolve():
+        return
+    from warehouse.build import init_warehouse
+
+    with st.empty(), st.status(t("start.building", language), expanded=True) as status:
+        bar = st.progress(0.0, text=t("start.waiting", language))
+
+        def step(fraction: float, what: str) -> None:
+            bar.progress(min(fraction, 1.0), text=t("start.step", language, step=what))
+
+        init_warehouse(path, sample=True, if_missing=True, progress=step)
+        status.update(label=t("start.done", language), state="complete", expanded=False)
 
 
 def goal_selector(default: str, key: str) -> str:
@@ -428,6 +550,9 @@ def goal_selector(default: str, key: str) -> str:
     language = lang()
     targets = [target.id for target in ref().catalogue.targets]
     chosen = param("target", default)
+    if chosen not in targets:
+        notice(t("param.goal_unknown", language, value=shown_value(chosen)))
+        chosen = default
     target_id: str = st.selectbox(
         t("goal.select", language),
         targets,

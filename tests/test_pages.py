@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from etl.catalogue import Catalogue
 from etl.load import reference
 from target_monitor import paths
-from target_monitor.i18n import status_label
+from target_monitor.i18n import status_label, t
 from warehouse import service
 
 APP = str(paths.ROOT / "dashboard.py")
@@ -137,3 +137,134 @@ def test_sample_banner_shows_only_on_sample_data(sample_db: Path, empty_db: Path
     ]
     at = open_page(empty_db)
     assert [w.value for w in at.warning] == []
+
+
+# --- crafted links and storage faults: a notice or one line, never a traceback (issue 13) ----
+
+
+def _info(at: AppTest) -> list[str]:
+    return [i.value for i in at.info]
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown", "key"),
+    [
+        ("9999-12-31", dt.date.today() + dt.timedelta(days=366), "param.as_of_range"),
+        ("2010-06-30", dt.date(2011, 1, 1), "param.as_of_range"),
+        ("garbage", SAMPLE_AS_OF, "param.as_of_invalid"),
+        ("2014-02-30", SAMPLE_AS_OF, "param.as_of_invalid"),
+    ],
+)
+def test_a_crafted_as_of_falls_back_with_a_notice(
+    sample_db: Path, raw: str, shown: dt.date, key: str
+) -> None:
+    at = open_page(sample_db, as_of=raw)
+    assert at.title[0].value == "目标总览"
+    assert at.caption[0].value.startswith(f"截至 {shown.isoformat()}")
+    assert at.date_input(key="as_of_input").value == shown
+    values: dict[str, object] = {"value": raw, "day": shown.isoformat()}
+    if key == "param.as_of_range":
+        high = dt.date.today() + dt.timedelta(days=366)
+        values |= {"low": "2011-01-01", "high": high.isoformat()}
+    assert _info(at) == [t(key, "zh", **values)]
+    # the address now reproduces what is shown
+    assert at.query_params.get("as_of") == (shown.isoformat() if "range" in key else None)
+
+
+def test_a_crafted_as_of_notice_reaches_a_deep_linked_page(sample_db: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["db_path"] = sample_db
+    at.session_state["_shell"] = True  # as after the first run: dashboard.py wraps the page
+    at.query_params["as_of"] = "1999-01-01"
+    at.query_params["goto"] = "goal"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert _info(at)[0] == t(
+        "param.as_of_range",
+        value="1999-01-01",
+        low="2011-01-01",
+        high=(dt.date.today() + dt.timedelta(days=366)).isoformat(),
+        day="2011-01-01",
+    )
+
+
+@pytest.mark.parametrize(
+    ("page", "params", "notice", "check"),
+    [
+        (None, {"status": "zzz"}, ("param.unknown", "status", "zzz"), "overview"),
+        (None, {"doc": "[x](http://e.test)"}, ("param.unknown", "doc", "?x??http:??e.test?"), ""),
+        ("pages/reporting.py", {"level": "x"}, ("param.unknown", "level", "x"), "level"),
+        ("pages/goal.py", {"target": "no-such-goal"}, ("param.goal_unknown", "", ""), "goal"),
+        ("pages/regions.py", {"target": "no-such-goal"}, ("param.goal_unknown", "", ""), "map"),
+        ("pages/years.py", {"target": "x'--"}, ("param.goal_unknown", "", ""), "years"),
+        ("pages/upload.py", {"region": "999999"}, ("param.unknown", "region", "999999"), ""),
+    ],
+)
+def test_a_crafted_parameter_falls_back_to_the_default_with_a_notice(
+    sample_db: Path,
+    catalogue: Catalogue,
+    page: str | None,
+    params: dict[str, str],
+    notice: tuple[str, str, str],
+    check: str,
+) -> None:
+    at = open_page(sample_db, page, **params)
+    key, name, shown = notice
+    (raw,) = params.values()
+    if key == "param.goal_unknown":
+        expected = t(key, value=raw.replace("'", "?"))
+    else:
+        expected = t(key, name=name, value=shown)
+    assert _info(at)[0] == expected
+    if check == "overview":  # every goal, unfiltered
+        assert len(at.dataframe[0].value) == len(catalogue.targets)
+    elif check == "level":
+        assert at.query_params["level"] == "city"
+        assert len(at.get("vega_lite_chart")) == 1
+    elif check == "goal":
+        assert at.query_params["target"] == catalogue.targets[0].id
+    elif check == "map":
+        assert at.query_params["target"] == "gd624-demo-platforms-provincial-2015"
+        assert len(at.dataframe[0].value) == 21
+    elif check == "years":
+        assert at.query_params["target"] == "gd624-executive-training-yearly"
+
+
+def test_a_missing_warehouse_is_one_line_and_is_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "typo.duckdb"
+    at = open_page(missing)
+    assert [e.value for e in at.error] == [
+        "没有找到数据仓库 typo.duckdb：请运行 `make run` 或 `.venv/bin/target-monitor init` / "
+        "no warehouse at typo.duckdb: run `make run` or `.venv/bin/target-monitor init`"
+    ]
+    assert str(tmp_path) not in at.error[0].value  # no server paths in the browser
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_uninitialised_file_is_one_line(tmp_path: Path) -> None:
+    import duckdb
+
+    path = tmp_path / "empty.duckdb"
+    duckdb.connect(str(path)).close()
+    at = open_page(path)
+    assert [e.value for e in at.error] == [
+        "empty.duckdb 不是已初始化的数据仓库（或版本过旧）：请运行 `make run` 或 "
+        "`.venv/bin/target-monitor init` / empty.duckdb is not an initialised warehouse (or is "
+        "out of date): run `make run` or `.venv/bin/target-monitor init`"
+    ]
+
+
+def test_a_read_only_warehouse_is_shown_read_only(
+    sample_db: Path, tmp_path: Path, engine_status: dict[str, str]
+) -> None:
+    from tests.checkout import immutable
+
+    copy = tmp_path / "published.duckdb"
+    copy.write_bytes(sample_db.read_bytes())
+    with immutable(copy):
+        at = open_page(copy)
+        assert at.title[0].value == "目标总览"
+        assert len(at.dataframe[0].value) == len(engine_status)
+        assert t("readonly.notice") in _info(at)
+        at = open_page(copy, "pages/goal.py", target="gd624-demo-platforms-provincial-2015")
+        assert len(at.get("vega_lite_chart")) == 2
