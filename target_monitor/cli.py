@@ -27,6 +27,7 @@ from target_monitor import __version__, paths
 from target_monitor.catalogue_doc import render_catalogue_doc
 from target_monitor.errors import explain
 from warehouse import accounts, service
+from warehouse.audit import set_process_user
 from warehouse.build import init_warehouse
 from warehouse.connect import check_warehouse, connect
 
@@ -115,6 +116,7 @@ def _load(args: argparse.Namespace) -> int:
         region=args.region,
         dry_run=args.dry_run,
         user=user,
+        uploader=getpass.getuser(),  # without --user the load is audited as the OS user
         max_bytes=args.max_mb << 20,
     )
     if args.json:
@@ -299,8 +301,9 @@ def _audit(args: argparse.Namespace) -> int:
         print(json.dumps(records, ensure_ascii=False, indent=2))
         return 0
     for row in log.iter_rows(named=True):
+        who = row["actor"] + (f" (os: {row['os_user']})" if row["os_user"] else "")
         print(
-            f"{row['logged_at']:%Y-%m-%d %H:%M:%S} {row['actor']:<16} {row['action']:<16} "
+            f"{row['logged_at']:%Y-%m-%d %H:%M:%S} {who:<16} {row['action']:<16} "
             f"{row['target'] or ''} {row['batch_id'] or ''}"
         )
     return 0
@@ -449,6 +452,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     and exit status 1, never a traceback; anything else is a bug and keeps its traceback."""
     args = build_parser().parse_args(argv)
     handler: Handler = args.handler
+    set_process_user(getpass.getuser())  # every audit row this command writes names the OS user
     try:
         return handler(args)
     except KeyboardInterrupt:

@@ -50,7 +50,9 @@ def test_check_targets_json_lists_every_problem(tmp_path: Path) -> None:
     problems = json.loads(result.stdout)
     assert sorted(p["rule"] for p in problems) == ["invalid-choice", "invalid-choice"]
     assert {p["path"].split("[")[0] for p in problems} == {"targets", "indicators"}
-    assert all(p["hint"].startswith("use one of") for p in problems)
+    hints = {p["path"].split("[")[0]: p["hint"] for p in problems}
+    assert hints["targets"].startswith("did you mean 'cumulative'? use one of")
+    assert hints["indicators"] == "did you mean 'flow'? use one of 'flow' or 'stock'"
 
 
 def test_catalogue_doc_is_up_to_date(tmp_path: Path) -> None:
