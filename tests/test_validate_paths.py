@@ -538,3 +538,25 @@ def test_generated_tables_on_every_path_match_the_reference(
     table: Table, region: str | None, ref: Reference
 ) -> None:
     _same_on_every_path(table, validation_context(ref, region, TODAY), STORED)
+
+
+def _table(*lines: str) -> Table:
+    """A table as reading makes it, from CSV lines under the template's header (empty: null)."""
+    cells = [[c or None for c in (line + ",,,,").split(",")] for line in lines]
+    columns = {c: [row[i] for row in cells] for i, c in enumerate(COLUMNS)}
+    schema = {"_row": pl.Int64} | dict.fromkeys(COLUMNS, pl.String)
+    frame = pl.DataFrame({"_row": list(range(2, len(lines) + 2))} | columns, schema=schema)
+    return Table("inline.csv", None, frame)
+
+
+def test_an_empty_note_and_no_note_are_the_same_note(ref: Reference) -> None:
+    """CSV reads a quoted empty note ("") as an empty string and a missing one as null; a row
+    repeating another's value is a duplicate-row either way, not a duplicate-key-note."""
+    table = _table(*[f"440100,{FLOW},2018Q3,12,"] * 4)
+    table.frame = table.frame.with_columns(pl.Series("note", [None, "", "  ", "首报"]))
+    ((_, result), *_) = _same_on_every_path(table, validation_context(ref, None, TODAY), {})
+    assert [(i.rule, i.row) for i in result.issues] == [
+        ("duplicate-row", 3),
+        ("duplicate-row", 4),
+        ("duplicate-key-note", 5),
+    ]

@@ -88,13 +88,14 @@ def _later(sheet: Sheet, repeated: pl.Series, key: pl.Series, numbers: pl.Series
     """The rows of ``repeated`` after the first of their key, beside that first row's ``_row``,
     ``_value`` and ``note``."""
     raw = sheet.raw
+    note = raw["note"].gather(repeated).str.strip_chars()
     frame = pl.DataFrame(
         {
             "_pos": repeated,
             "_row": raw["_row"].gather(repeated),
             "_key": key.gather(repeated),
             "_value": numbers.gather(repeated),
-            "note": raw["note"].gather(repeated).str.strip_chars(),
+            "note": note.set(note == "", None),  # an empty note is none, as when loaded
             "value": sheet.shown_value(repeated),
         }
     ).sort("_row")
