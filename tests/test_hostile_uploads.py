@@ -16,6 +16,7 @@ import struct
 import subprocess
 import sys
 import time
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -24,6 +25,7 @@ import pytest
 from etl import sandbox
 from etl.load import load_file, reference
 from etl.read import (
+    MAX_BYTES,
     MAX_COLUMNS,
     MAX_ROWS,
     XLSX_MAX_UNCOMPRESSED,
@@ -270,3 +272,19 @@ def test_cli_refuses_in_bounded_memory(
             "SELECT os_user FROM audit_log WHERE action = 'upload_rejected'"
         ).fetchone() or (None,)
     assert actor == os_user and os_user  # no --user: audited as the OS user, who is recorded
+
+
+def test_one_upload_limit_the_readers(tmp_path: Path) -> None:
+    """L5: the page's uploader lets through every file up to the reader's limit (whichever way the
+    browser counts a megabyte), so the refusal a user sees is the reader's, in both languages."""
+    config = tomllib.loads((Path(__file__).parents[1] / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] * 1_000_000 > MAX_BYTES == 20 * 1024 * 1024
+    too_big = tmp_path / "big.csv"
+    too_big.write_bytes(b"region_code,indicator,period,value\n" + b"1" * MAX_BYTES)
+    with pytest.raises(FileRejected) as rejected:
+        read_upload(too_big)
+    (issue,) = rejected.value.issues
+    assert (issue.rule, issue.message_zh) == (
+        "file-too-large",
+        "文件 20,971,556 B 超过上限 20,971,520 B",
+    )

@@ -99,16 +99,10 @@ def read_upload(
     else:
         size, head = len(source), source[: HEAD_BYTES + 8192]
     if size > max_bytes:
-        raise FileRejected(
-            [
-                make_issue(
-                    "file-too-large",
-                    file=file,
-                    value=_human_size(size),
-                    limit=_human_size(max_bytes),
-                )
-            ]
-        )
+        value, limit = _human_size(size), _human_size(max_bytes)
+        if value == limit:  # just over: "20.0 MB over 20.0 MB" would say nothing
+            value, limit = f"{size:,} B", f"{max_bytes:,} B"
+        raise FileRejected([make_issue("file-too-large", file=file, value=value, limit=limit)])
     kind = sniff(head[:8192])
     if kind == "zip":
         data = source.read_bytes() if isinstance(source, Path) else source
