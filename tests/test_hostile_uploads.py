@@ -286,5 +286,5 @@ def test_one_upload_limit_the_readers(tmp_path: Path) -> None:
     (issue,) = rejected.value.issues
     assert (issue.rule, issue.message_zh) == (
         "file-too-large",
-        "文件 20,971,556 B 超过上限 20,971,520 B",
+        "文件 20,971,555 B 超过上限 20,971,520 B",
     )
