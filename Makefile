@@ -27,6 +27,7 @@ lint: sync
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/deptry .
+	$(BIN)/lint-imports
 
 format: sync
 	$(BIN)/ruff format .

@@ -27,10 +27,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from etl.catalogue import Catalogue  # noqa: E402
 from etl.load import Reference, reference  # noqa: E402
-from etl.regions import Region  # noqa: E402
-from etl.reporting import reporting_rules  # noqa: E402
+from model.catalogue import Catalogue  # noqa: E402
+from model.regions import Region  # noqa: E402
+from model.reporting import reporting_rules  # noqa: E402
 
 
 def national_reference(n_regions: int) -> tuple[Reference, list[str]]:
@@ -89,7 +89,7 @@ import sys, time, resource, json
 from pathlib import Path
 sys.path.insert(0, sys.argv[4])
 from bench.load import national_reference
-from warehouse.build import init_warehouse
+from etl.build import init_warehouse
 import etl.load
 ref, _ = national_reference(int(sys.argv[3]))
 db = Path(sys.argv[2])

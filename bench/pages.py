@@ -4,7 +4,7 @@ Builds the national-scale warehouse once in a temporary directory (``bench/load.
 3,000 synthetic city-level reporters under 440000 × 40 indicators × 40 quarters = 4.8 M rows,
 loaded through :func:`etl.load.load_file` as submitted on 2021-01-15), then in one process:
 
-1. **Raw service calls** (:mod:`warehouse.service`, no Streamlit, no cache): ``goal_status``,
+1. **Raw service calls** (:mod:`service.api`, no Streamlit, no cache): ``goal_status``,
    ``goal_detail``, ``year_matrix``, ``reporting_grid`` and ``batches`` at the app's default
    as-of date — the first call in this process ("cold") and ``--runs`` calls after it ("warm").
    Every call opens and closes its own DuckDB connection, as the app does.
@@ -74,11 +74,12 @@ from streamlit.runtime.scriptrunner_utils.script_requests import RerunData  # no
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from bench.load import city_indicators, generate, national_reference  # noqa: E402
+from etl.build import init_warehouse  # noqa: E402
 from etl.load import Reference, load_file  # noqa: E402
+from service import api as service  # noqa: E402
 from target_monitor import ui  # noqa: E402
 from target_monitor.i18n import t as text  # noqa: E402
-from warehouse import accounts, service  # noqa: E402
-from warehouse.build import init_warehouse  # noqa: E402
+from warehouse import accounts  # noqa: E402
 from warehouse.connect import connect, data_version  # noqa: E402
 
 APP = ROOT / "dashboard.py"

@@ -4,7 +4,7 @@ Builds a national-scale warehouse once (``bench/load.py``'s file: 3,000 syntheti
 reporters under 440000 × 40 indicators × 40 quarters = 4.8 M rows, loaded through
 :func:`etl.load.load_file`), then, on one connection, times with several repetitions each:
 
-* ``engine``: :func:`warehouse.engine.evaluate` — every target at the latest quarter;
+* ``engine``: :func:`judge.engine.evaluate` — every target at the latest quarter;
 * ``sql``: one DuckDB query over ``reports`` joined to the ``targets``, ``indicators``, ``regions``
   and ``periods`` tables that computes, per target:
 
@@ -68,12 +68,12 @@ import duckdb  # noqa: E402
 import polars as pl  # noqa: E402
 
 from bench.load import city_indicators, generate, national_reference  # noqa: E402
+from etl.build import init_warehouse  # noqa: E402
 from etl.load import Reference, load_file, reference  # noqa: E402
 from etl.sample import generate_sample  # noqa: E402
+from judge.engine import DUE_DAYS, evaluate, now_quarter  # noqa: E402
 from warehouse import queries  # noqa: E402
-from warehouse.build import init_warehouse  # noqa: E402
 from warehouse.connect import connect  # noqa: E402
-from warehouse.engine import DUE_DAYS, evaluate, now_quarter  # noqa: E402
 
 AS_OF = dt.date(2021, 1, 20)
 SUBMITTED_AT = dt.datetime(2021, 1, 15, 9, 0)  # every quarter 2011Q1-2020Q4 known at AS_OF
@@ -514,7 +514,7 @@ QUERIES = ("report_aggregates", "current_reports")  # the engine's two calls int
 
 @contextmanager
 def engine_split(parts: dict[str, list[float]]) -> Iterator[None]:
-    """While inside, time the engine's two queries as it calls them (``warehouse.engine`` calls
+    """While inside, time the engine's two queries as it calls them (``judge.engine`` calls
     them as ``queries.<name>``), adding each call's seconds to the last entry of ``parts[name]``:
     the rest of an engine run is Python."""
     originals: dict[str, Callable[..., pl.DataFrame]] = {n: getattr(queries, n) for n in QUERIES}

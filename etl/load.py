@@ -20,12 +20,12 @@ from typing import Any, Literal
 import duckdb
 import polars as pl
 
-from etl.catalogue import Catalogue, load_catalogue
-from etl.issues import Issue, make_issue
 from etl.read import MAX_BYTES, FileRejected, Table, read_upload
-from etl.regions import Region, load_regions
 from etl.validate import ValidationContext, validate
-from target_monitor import paths
+from model import paths
+from model.catalogue import Catalogue, load_catalogue
+from model.issues import Issue, make_issue
+from model.regions import Region, load_regions
 from warehouse.accounts import User, locks, upload_refusals
 from warehouse.audit import audit
 from warehouse.connect import connect

@@ -29,8 +29,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from etl.regions import read_region_frame
-from target_monitor import paths
+from model import paths
+from model.regions import read_region_frame
 
 PUBLISHED_DIR = paths.DATA / "published"
 PUBLISHED_CSV = PUBLISHED_DIR / "published_actuals.csv"

@@ -1,7 +1,7 @@
 """The bundled sample of quarterly reports: deterministic, plausible, with a mix of outcomes.
 
 The dashboard starts on this sample until real uploads replace it.  *Who* reports *what* and
-*when* comes from :mod:`etl.reporting` (a region reports an indicator in a quarter while a goal on
+*when* comes from :mod:`model.reporting` (a region reports an indicator in a quarter while a goal on
 it is live); this module only decides the numbers, one goal at a time, from its scenario:
 
 ==================  ===========================================================================
@@ -40,10 +40,11 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
-from etl.catalogue import Catalogue, Target
-from etl.periods import Quarter, quarters_between
-from etl.regions import Region
-from etl.reporting import (
+from model.catalogue import Catalogue, Target
+from model.kinds import KINDS, LOWER_IS_BETTER
+from model.periods import Quarter, quarters_between
+from model.regions import Region
+from model.reporting import (
     ReportingRule,
     applicable_indicators,
     jurisdiction_of,
@@ -51,7 +52,6 @@ from etl.reporting import (
     reporting_levels,
     reporting_rules,
 )
-from model.kinds import KINDS, LOWER_IS_BETTER
 
 SAMPLE_SEED = 20121108
 FIRST_QUARTER, LAST_QUARTER = Quarter(2011, 1), Quarter(2020, 4)

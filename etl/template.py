@@ -1,6 +1,6 @@
 """Template: the pre-filled file a bureau downloads, fills in and uploads for one quarter.
 
-One row per indicator the region reports in that quarter (``etl.reporting`` decides which), with
+One row per indicator the region reports in that quarter (``model.reporting`` decides which), with
 region, indicator, unit and period filled in and 数值 / 备注 left for the bureau.  The XLSX has a
 ``填报说明`` sheet first and the ``数据上报`` sheet (:data:`etl.read.DATA_SHEET`) second and active,
 key columns locked, the value column validated; the CSV has the same columns in UTF-8 with a BOM.
@@ -19,12 +19,12 @@ from typing import Any
 
 import xlsxwriter
 
-from etl.catalogue import Catalogue, Indicator
-from etl.periods import Quarter
 from etl.read import DATA_SHEET
-from etl.regions import Region
-from etl.reporting import applicable_indicators, jurisdiction_of, reporting_rules
+from model.catalogue import Catalogue, Indicator
 from model.kinds import KINDS, KindSpec
+from model.periods import Quarter
+from model.regions import Region
+from model.reporting import applicable_indicators, jurisdiction_of, reporting_rules
 
 INSTRUCTIONS_SHEET = "填报说明"
 HEADERS = ("地区代码", "地区名称", "指标代码", "指标名称", "单位", "报告期", "数值", "备注")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.periods import Quarter
+from model.periods import Quarter
+from service import api as service
 from target_monitor import ui
 from target_monitor.i18n import t
-from warehouse import service
 from warehouse.accounts import ROLES, AccountError
 
 ui.shell("admin")

@@ -6,7 +6,7 @@ import hashlib
 
 import streamlit as st
 
-from etl.periods import Quarter
+from model.periods import Quarter
 from target_monitor import ui
 from target_monitor.i18n import t
 

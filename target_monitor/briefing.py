@@ -19,15 +19,15 @@ from typing import Any
 from fontTools.ttLib import TTCollection  # type: ignore[import-untyped]
 from fpdf import FPDF, FontFace
 
-from etl.catalogue import Catalogue, Target
 from etl.load import reference
-from etl.periods import Quarter
+from judge.attainment import AT_RISK_R, MIN_COMPLETENESS, ON_TRACK_R
+from judge.engine import GoalDetail
+from model.catalogue import Catalogue, Target
 from model.kinds import COMPARATOR_ZH, KINDS
+from model.periods import Quarter
+from service import api as service
 from target_monitor import charts, export
 from target_monitor.i18n import status_label, t
-from warehouse import service
-from warehouse.attainment import AT_RISK_R, MIN_COMPLETENESS, ON_TRACK_R
-from warehouse.engine import GoalDetail
 
 OFFICE = "广东省工业和信息化厅 中小企业处"
 TITLE = ("中小微企业服务体系目标监测", "领导汇报材料")

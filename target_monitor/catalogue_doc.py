@@ -6,7 +6,7 @@ test fails when it is out of date, so the page never drifts from ``targets.yaml`
 
 from __future__ import annotations
 
-from etl.catalogue import Catalogue, Parameter, Target
+from model.catalogue import Catalogue, Parameter, Target
 from model.kinds import COMPARATOR_ZH, KINDS, Kind
 
 KIND_ZH: dict[Kind, str] = {kind: spec.label_zh for kind, spec in KINDS.items()}

@@ -16,19 +16,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from etl.catalogue import Problem, read_catalogue
-from etl.issues import Issue
+from etl.build import init_warehouse
 from etl.load import check_file, load_file, reference
-from etl.periods import Quarter
 from etl.read import MAX_BYTES
-from etl.regions import read_regions
 from etl.template import write_template
-from target_monitor import __version__, paths
+from model import paths
+from model.catalogue import Problem, read_catalogue
+from model.issues import Issue
+from model.periods import Quarter
+from model.regions import read_regions
+from service import api as service
+from target_monitor import __version__
 from target_monitor.catalogue_doc import render_catalogue_doc
 from target_monitor.errors import explain
-from warehouse import accounts, service
+from warehouse import accounts
 from warehouse.audit import set_process_user
-from warehouse.build import init_warehouse
 from warehouse.connect import check_warehouse, connect
 
 Handler = Callable[[argparse.Namespace], int]

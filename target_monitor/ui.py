@@ -20,13 +20,13 @@ import polars as pl
 import streamlit as st
 
 from etl.load import Reference, reference
-from target_monitor import paths
+from judge.engine import GoalDetail
+from model import paths
+from service import api as service
 from target_monitor.i18n import Lang, t
-from warehouse import service
 from warehouse.accounts import MAX_PASSWORD, LoginResult, User
 from warehouse.connect import check_warehouse as _check_warehouse
 from warehouse.connect import data_version
-from warehouse.engine import GoalDetail
 from warehouse.throttle import Attempts
 from warehouse.throttle import policy as login_policy
 
@@ -274,8 +274,8 @@ def template_bytes(region_code: str, period: str, suffix: str) -> bytes:
     """A pre-filled template for a region and quarter, as the bytes of an .xlsx or .csv."""
     import tempfile
 
-    from etl.periods import Quarter
     from etl.template import write_template
+    from model.periods import Quarter
 
     r = ref()
     with tempfile.TemporaryDirectory() as tmp:
@@ -388,7 +388,7 @@ def login_box(language: Lang) -> None:
 
 def scope_codes(root: str) -> set[str]:
     """A region and every region below it (a bureau's upload scope)."""
-    from etl.regions import descendants
+    from model.regions import descendants
 
     return descendants(ref().regions, root)
 
@@ -528,12 +528,12 @@ def boundary() -> Iterator[None]:
 def first_start(language: Lang) -> None:
     """On the first start of a fresh checkout (no ``data/warehouse.duckdb``), build the embedded
     default exactly as ``make run`` does (``init --sample``), with a progress bar.  Concurrent
-    first visitors wait for the one build (``warehouse.build`` holds a lock); another ``--db``
+    first visitors wait for the one build (``etl.build`` holds a lock); another ``--db``
     that does not exist is never created: the boundary says how to create it."""
     path = db()
     if path.exists() or path.resolve() != paths.DEFAULT_DB.resolve():
         return
-    from warehouse.build import init_warehouse
+    from etl.build import init_warehouse
 
     with st.empty(), st.status(t("start.building", language), expanded=True) as status:
         bar = st.progress(0.0, text=t("start.waiting", language))

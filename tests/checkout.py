@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from target_monitor import paths
+from model import paths
 
 VENV = paths.ROOT / ".venv"
 

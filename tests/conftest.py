@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from etl.catalogue import Catalogue, load_catalogue
-from target_monitor import paths
-from warehouse.build import init_warehouse
+from etl.build import init_warehouse
+from model import paths
+from model.catalogue import Catalogue, load_catalogue
 
 SHARED_SEEDS = paths.ROOT.parent / "shared" / "seeds"
 

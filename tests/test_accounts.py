@@ -23,12 +23,12 @@ import pytest
 from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
+from etl.build import DEMO_ACCOUNTS, init_warehouse
 from etl.load import Reference, load_file, reference
-from target_monitor import paths
+from model import paths
 from target_monitor.i18n import t
 from warehouse import accounts
 from warehouse.accounts import AccountError, User
-from warehouse.build import DEMO_ACCOUNTS, init_warehouse
 from warehouse.connect import connect
 
 APP = str(paths.ROOT / "dashboard.py")
@@ -404,7 +404,7 @@ def test_a_disabled_or_demoted_admin_loses_admin_actions_at_once(
     db: Path, users: dict[str, User]
 ) -> None:
     """The session's admin copy is re-read inside every admin action."""
-    from warehouse import service
+    from service import api as service
 
     session = users["admin"]
     with connect(db, write=True) as con:

@@ -1,4 +1,4 @@
-"""Hand-computed cases for :func:`warehouse.attainment.judge`, one or more per kind of goal.
+"""Hand-computed cases for :func:`judge.attainment.judge`, one or more per kind of goal.
 
 Every expected number below was worked out by hand (the working is in the comment next to it)
 and is written into the test as a literal: nothing is recomputed with the code under test.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from warehouse.attainment import (
+from judge.attainment import (
     AT_RISK_R,
     MIN_COMPLETENESS,
     ON_TRACK_R,

@@ -20,11 +20,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from etl.build import init_warehouse
 from etl.load import load_file, reference
+from judge import engine
+from judge.attainment import STATUS_RANK, Goal, Judgement, judge
 from model.kinds import Kind
-from warehouse import engine, queries
-from warehouse.attainment import STATUS_RANK, Goal, Judgement, judge
-from warehouse.build import init_warehouse
+from warehouse import queries
 from warehouse.connect import connect
 
 FAST = settings(max_examples=100, deadline=None)

@@ -9,11 +9,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from etl.build import SAMPLE_AS_OF
 from etl.load import reference
+from service import api as service
 from target_monitor.briefing import BriefingSummary, build_briefing, goal_name
 from target_monitor.i18n import status_label
-from warehouse import service
-from warehouse.build import SAMPLE_AS_OF
 
 pytestmark = pytest.mark.slow
 ATTENTION = ("off_track", "at_risk")

@@ -29,15 +29,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect, sync_playwright
 
-from etl.catalogue import Catalogue
+from etl.build import DEMO_ACCOUNTS
 from etl.load import check_file, reference
-from etl.periods import Quarter, quarters_between
 from etl.template import template_rows, write_template
-from target_monitor import paths
+from model import paths
+from model.catalogue import Catalogue
+from model.periods import Quarter, quarters_between
+from service import api as service
 from target_monitor.charts import format_number
 from target_monitor.i18n import t
-from warehouse import accounts, queries, service, throttle
-from warehouse.build import DEMO_ACCOUNTS
+from warehouse import accounts, queries, throttle
 from warehouse.connect import connect
 
 ARTIFACTS = paths.ROOT / "tests" / "artifacts"

@@ -13,9 +13,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from etl.build import SAMPLE_UPLOADER, building_path, init_warehouse
 from etl.load import load_file
-from warehouse import accounts, queries, service
-from warehouse.build import SAMPLE_UPLOADER, building_path, init_warehouse
+from service import api as service
+from warehouse import accounts, queries
 from warehouse.connect import connect
 
 

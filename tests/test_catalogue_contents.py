@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.catalogue import Catalogue, Parameter, Target
-from target_monitor import paths
+from model import paths
+from model.catalogue import Catalogue, Parameter, Target
 
 
 def _squash(text: str) -> str:

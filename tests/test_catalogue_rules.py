@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from etl.catalogue import CatalogueError, load_catalogue, parse_catalogue, read_catalogue
+from model.catalogue import CatalogueError, load_catalogue, parse_catalogue, read_catalogue
 
 SEED_TEXT = "到2015年，全省认定省级中小企业公共服务示范平台500家。每年培训企业经营管理人才1万人次。"
 

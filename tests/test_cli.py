@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from target_monitor import paths
+from model import paths
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -12,9 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from service import api as service
 from target_monitor.errors import explain
 from tests.checkout import immutable
-from warehouse import service
 from warehouse.connect import (
     WarehouseBusy,
     WarehouseInvalid,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from etl.issues import RULES
-from target_monitor import paths
+from model import paths
+from model.issues import RULES
 from target_monitor.cli import build_parser
 
 README = (paths.ROOT / "README.md").read_text(encoding="utf-8")

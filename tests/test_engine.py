@@ -2,7 +2,7 @@
 
 Small hand-made CSV files go through :func:`etl.load.load_file` with a chosen ``submitted_at``
 (stored as naive UTC, like every timestamp in the warehouse), so that as-of dates are under the
-test's control; :func:`warehouse.engine.evaluate` then judges the real catalogue.  Every expected
+test's control; :func:`judge.engine.evaluate` then judges the real catalogue.  Every expected
 number is worked out by hand in the comment beside it.
 
 Who reports (``etl/reporting.py``): a Guangdong-wide goal is reported by the 21 prefecture-level
@@ -22,10 +22,10 @@ from typing import Any
 import polars as pl
 import pytest
 
+from etl.build import init_warehouse
 from etl.load import load_file, reference
-from etl.periods import Quarter
-from warehouse import engine
-from warehouse.build import init_warehouse
+from judge import engine
+from model.periods import Quarter
 from warehouse.connect import connect
 
 HEADER = "地区代码,指标,报告期,数值,备注\n"

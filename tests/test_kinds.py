@@ -13,17 +13,17 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from etl.catalogue import Catalogue, Target, parse_catalogue
-from etl.periods import Quarter
-from etl.regions import Region, load_regions
-from etl.reporting import reported_indicators
 from etl.sample import generate_sample
 from etl.template import INSTRUCTIONS_SHEET, write_template
+from judge.attainment import AT_RISK_R, MIN_COMPLETENESS, ON_TRACK_R
+from model import paths
+from model.catalogue import Catalogue, Target, parse_catalogue
 from model.kinds import KINDS, Kind, Progress, SampleRecipe
-from target_monitor import paths
+from model.periods import Quarter
+from model.regions import Region, load_regions
+from model.reporting import reported_indicators
 from target_monitor.briefing import STRINGS, status_bands
 from target_monitor.catalogue_doc import KIND_ZH, render_catalogue_doc
-from warehouse.attainment import AT_RISK_R, MIN_COMPLETENESS, ON_TRACK_R
 
 # The modules that treat kinds differently; they look a kind up in the registry.
 KIND_USERS = [

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from target_monitor import paths
+from model import paths
 
 FORBIDDEN_IN_PAGES = {"duckdb", "polars", "sqlite3"}
 PAGE_FILES = [*sorted((paths.ROOT / "pages").glob("*.py")), paths.ROOT / "dashboard.py"]
@@ -36,7 +36,7 @@ def test_pages_hold_no_sql(page: Path) -> None:
         assert keyword not in text, f"{page.name} contains SQL ({keyword.strip()})"
 
 
-@pytest.mark.parametrize("package", ["warehouse", "etl"])
+@pytest.mark.parametrize("package", ["model", "warehouse", "etl", "judge", "service"])
 def test_core_packages_import_without_streamlit(package: str) -> None:
     for module in (paths.ROOT / package).glob("*.py"):
         assert "streamlit" not in _imported_modules(module), module.name

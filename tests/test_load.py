@@ -13,9 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from etl.build import init_warehouse
 from etl.load import load_file
 from warehouse import queries
-from warehouse.build import init_warehouse
 from warehouse.connect import connect
 from warehouse.migrate import migrate
 

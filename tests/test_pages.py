@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl.catalogue import Catalogue
 from etl.load import reference
-from target_monitor import paths
+from model import paths
+from model.catalogue import Catalogue
+from service import api as service
 from target_monitor.i18n import status_label, t
-from warehouse import service
 
 APP = str(paths.ROOT / "dashboard.py")
 SAMPLE_AS_OF = dt.date(2014, 7, 20)

@@ -10,7 +10,6 @@ import duckdb
 import polars as pl
 import pytest
 
-from etl.catalogue import load_catalogue
 from etl.published import (
     INDICATOR_MAP_CSV,
     PUBLISHED_CSV,
@@ -21,8 +20,9 @@ from etl.published import (
     parse_year,
     read_published,
 )
-from etl.regions import read_region_frame
-from target_monitor import paths
+from model import paths
+from model.catalogue import load_catalogue
+from model.regions import read_region_frame
 from warehouse.migrate import migrate
 
 SHARED_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "published_actuals.csv"

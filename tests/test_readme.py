@@ -25,11 +25,12 @@ from pathlib import Path
 import pytest
 
 from etl.load import reference
-from etl.periods import Quarter
 from etl.template import template_rows, write_template
-from target_monitor import paths
+from model import paths
+from model.periods import Quarter
+from service import api as service
 from tests.checkout import checkout_env, copy_checkout, free_port, stop, wait_healthy
-from warehouse import queries, service
+from warehouse import queries
 from warehouse.connect import connect
 
 README = (paths.ROOT / "README.md").read_text(encoding="utf-8")

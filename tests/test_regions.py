@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.regions import Region, load_regions, read_regions
-from target_monitor import paths
+from model import paths
+from model.regions import Region, load_regions, read_regions
 
 
 @pytest.fixture(scope="module")

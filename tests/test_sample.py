@@ -7,12 +7,12 @@ from collections import Counter
 import polars as pl
 import pytest
 
-from etl.catalogue import Catalogue
-from etl.periods import Quarter
-from etl.regions import Region, load_regions
-from etl.reporting import applicable_indicators, jurisdiction_of, reporting_rules
 from etl.sample import SCENARIOS, SILENT, generate_sample
-from target_monitor import paths
+from model import paths
+from model.catalogue import Catalogue
+from model.periods import Quarter
+from model.regions import Region, load_regions
+from model.reporting import applicable_indicators, jurisdiction_of, reporting_rules
 
 KEY = ["region_code", "indicator", "period"]
 

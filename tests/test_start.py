@@ -19,11 +19,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from etl.build import building_path
+from service import api as service
 from target_monitor.i18n import t
 from tests.checkout import copy_checkout, streamlit
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, _copy_warehouse, settle
-from warehouse import accounts, queries, service
-from warehouse.build import building_path
+from warehouse import accounts, queries
 from warehouse.connect import connect
 
 pytestmark = pytest.mark.browser

@@ -11,11 +11,7 @@ import fastexcel
 import polars as pl
 import pytest
 
-from etl.catalogue import Catalogue
-from etl.periods import Quarter
 from etl.read import DATA_SHEET, canonical_header, read_upload
-from etl.regions import Region, load_regions
-from etl.reporting import applicable_indicators, jurisdiction_of, reporting_rules
 from etl.template import (
     HEADERS,
     INSTRUCTIONS_SHEET,
@@ -24,7 +20,11 @@ from etl.template import (
     template_rows,
     write_template,
 )
-from target_monitor import paths
+from model import paths
+from model.catalogue import Catalogue
+from model.periods import Quarter
+from model.regions import Region, load_regions
+from model.reporting import applicable_indicators, jurisdiction_of, reporting_rules
 
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 Q3_2018 = Quarter(2018, 3)

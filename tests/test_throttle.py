@@ -15,10 +15,11 @@ from typing import Any
 
 import pytest
 
+from etl.build import init_warehouse
 from etl.load import Reference, load_file, reference
-from warehouse import accounts, service, throttle
+from service import api as service
+from warehouse import accounts, throttle
 from warehouse.accounts import User
-from warehouse.build import init_warehouse
 from warehouse.connect import connect, data_version
 from warehouse.throttle import Attempts, Policy
 

@@ -23,10 +23,10 @@ import fastexcel
 import pytest
 
 import etl.read
-from etl.issues import RULES, Issue
 from etl.load import Reference, check_file, reference
 from etl.read import XLSX_MAX_RATIO, XLSX_MAX_UNCOMPRESSED, read_upload
 from etl.validate import ISSUE_CAP
+from model.issues import RULES, Issue
 
 FIXTURES = Path(__file__).parent / "fixtures" / "uploads"
 MAKE_FIXTURES = FIXTURES / "make_fixtures.py"

@@ -29,8 +29,8 @@ Compared between the paths only, because the reference does not reproduce them:
 
 The reference shares with validation only its vocabulary (the empty markers, totals words, unit
 characters and thousands pattern, the plan's start), the parsing of one period spelling
-(:func:`etl.periods.parse_quarter`) and of one region code (:func:`normalise_region_code`), and the
-catalogue's aliases: what is under test is the per-row logic done with masks and lookups.
+(:func:`model.periods.parse_quarter`) and of one region code (:func:`normalise_region_code`), and
+the catalogue's aliases: what is under test is the per-row logic done with masks and lookups.
 """
 
 from __future__ import annotations
@@ -51,9 +51,7 @@ from hypothesis import strategies as st
 
 import etl.load
 import etl.validate.history
-from etl.issues import Issue
 from etl.load import Reference, check_file, reference, validation_context
-from etl.periods import PeriodProblem, Quarter, parse_quarter
 from etl.read import Table
 from etl.validate import (
     EMPTY_MARKERS,
@@ -70,6 +68,8 @@ from etl.validate import (
     validate,
 )
 from etl.validate.context import alias_key
+from model.issues import Issue
+from model.periods import PeriodProblem, Quarter, parse_quarter
 from tests.test_upload_rules import EXPECTED, FLOW, PERCENT, STOCK, TODAY, WORKDAYS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "uploads"

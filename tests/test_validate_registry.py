@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.issues import RULES
 from etl.validate import REGISTRY
+from model.issues import RULES
 
 
 def test_every_rule_is_registered_once_with_its_message_and_fix() -> None:

@@ -28,7 +28,7 @@ import polars as pl
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 
-from etl.issues import Issue, make_issue
+from model.issues import Issue, make_issue
 from warehouse import throttle
 from warehouse.audit import audit as write_audit
 from warehouse.facts import utc_now

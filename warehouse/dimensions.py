@@ -14,10 +14,10 @@ from collections.abc import Sequence
 import duckdb
 import polars as pl
 
-from etl.catalogue import Catalogue
-from etl.periods import Quarter, quarters_between
-from etl.regions import Region
-from etl.reporting import jurisdiction_of, reporting_levels
+from model.catalogue import Catalogue
+from model.periods import Quarter, quarters_between
+from model.regions import Region
+from model.reporting import jurisdiction_of, reporting_levels
 
 SINCE_EVER = dt.date(1900, 1, 1)
 WINDOWS = {"十二五 2011-2015": (2011, 2015), "十三五 2016-2020": (2016, 2020)}

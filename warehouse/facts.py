@@ -17,7 +17,7 @@ from typing import Any, Literal
 import duckdb
 import polars as pl
 
-from etl.issues import Issue
+from model.issues import Issue
 from warehouse.audit import audit
 
 BatchKind = Literal["committed", "dry_run"]

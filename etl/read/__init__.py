@@ -25,7 +25,6 @@ from pathlib import Path
 import polars as pl
 
 from etl import sandbox
-from etl.issues import Issue, make_issue
 from etl.read.guard import (
     MAX_BYTES,
     MAX_COLUMNS,
@@ -51,6 +50,7 @@ from etl.read.table import (
 )
 from etl.read.text import _read_csv, decode
 from etl.read.xlsx import _read_xlsx
+from model.issues import Issue, make_issue
 
 __all__ = [
     "DATA_SHEET",

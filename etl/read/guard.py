@@ -15,8 +15,8 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
-from etl.issues import Issue, make_issue
 from etl.read.table import HEAD_BYTES, HEADER_SCAN_ROWS, _find_header, _human_size
+from model.issues import Issue, make_issue
 
 MAX_BYTES = 20 * 1024 * 1024  # the one upload limit: the page, the CLI and the reader share it
 XLSX_MAX_UNCOMPRESSED = 200 * 1024 * 1024

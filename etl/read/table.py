@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from etl.issues import Issue, make_issue
+from model.issues import Issue, make_issue
 
 HEADER_SCAN_ROWS = 30
 HEAD_BYTES = 64 * 1024  # the header must end within the file's first 64 KB

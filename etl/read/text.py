@@ -6,7 +6,6 @@ import csv
 
 import polars as pl
 
-from etl.issues import make_issue
 from etl.read.table import (
     HEAD_BYTES,
     HEADER_SCAN_ROWS,
@@ -16,6 +15,7 @@ from etl.read.table import (
     _missing_columns,
     _tabulate,
 )
+from model.issues import make_issue
 
 
 def decode(data: bytes) -> tuple[str, str]:

@@ -11,7 +11,6 @@ from xml.etree import ElementTree as ET
 
 import fastexcel
 
-from etl.issues import make_issue
 from etl.read.guard import _column_index, check_zip
 from etl.read.table import (
     DATA_SHEET,
@@ -24,6 +23,7 @@ from etl.read.table import (
     _tabulate,
     canonical_header,
 )
+from model.issues import make_issue
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"

@@ -1,6 +1,6 @@
 """Validate: check every row of a read table and normalise what can be normalised safely.
 
-Every rule in :data:`etl.issues.RULES` that concerns rows fires here, one module per group of
+Every rule in :data:`model.issues.RULES` that concerns rows fires here, one module per group of
 rules (:data:`REGISTRY` says which check fires which rule, and where the file and account rules
 fire instead).  The work is vectorised with Polars and kept narrow, because files run to millions
 of rows:

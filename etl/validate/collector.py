@@ -7,8 +7,8 @@ from collections.abc import Callable, Mapping
 
 import polars as pl
 
-from etl.issues import Issue, make_issue
 from etl.read import Table
+from model.issues import Issue, make_issue
 
 ISSUE_CAP = 200
 

@@ -12,9 +12,9 @@ from functools import cached_property
 
 import polars as pl
 
-from etl.catalogue import Catalogue
-from etl.regions import Region, descendants
-from etl.reporting import jurisdiction_of, reporter_levels, reporting_rules
+from model.catalogue import Catalogue
+from model.regions import Region, descendants
+from model.reporting import jurisdiction_of, reporter_levels, reporting_rules
 
 
 @dataclass(frozen=True)

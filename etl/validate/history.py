@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import polars as pl
 
-from etl.periods import Quarter
 from etl.validate.collector import ISSUE_CAP
 from etl.validate.columnar import Lookup, Mask
 from etl.validate.context import IndicatorInfo
@@ -15,6 +14,7 @@ from etl.validate.duplicates import Key
 from etl.validate.indicators import Indicators
 from etl.validate.periods import Periods
 from etl.validate.sheet import Sheet
+from model.periods import Quarter
 
 # the current warehouse values of given keys: region_code, indicator, period → … value
 PreviousLookup = Callable[[pl.DataFrame], pl.DataFrame]

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from etl.periods import PeriodProblem, Quarter, parse_quarter
 from etl.validate.columnar import Lookup, dense_ids, within
 from etl.validate.sheet import Sheet
+from model.periods import PeriodProblem, Quarter, parse_quarter
 
 PLAN_START = Quarter(2011, 1)
 

@@ -1,10 +1,10 @@
 """Every rule, its group, and the check that fires it.
 
-The messages and fixes stay in :data:`etl.issues.RULES`, which every stage shares; this registry
+The messages and fixes stay in :data:`model.issues.RULES`, which every stage shares; this registry
 pairs each of those rules with its check.  Row rules are checked by a function of this package;
 the rules about the file as a whole and its columns are checked while reading
 (:mod:`etl.read`), and the rules about accounts and locked quarters while loading.  To add a
-rule: its :class:`etl.issues.Rule`, a line here, the check in its group's module, and a fixture
+rule: its :class:`model.issues.Rule`, a line here, the check in its group's module, and a fixture
 named after it in ``tests/fixtures/uploads/``.
 """
 
@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from etl.issues import RULES, Rule
 from etl.validate.collector import Collector
 from etl.validate.duplicates import check_duplicates
 from etl.validate.history import trend_rules
@@ -23,6 +22,7 @@ from etl.validate.layout import check_full_width, check_skipped_rows
 from etl.validate.periods import check_periods
 from etl.validate.regions import check_codes, check_regions_in_time
 from etl.validate.values import check_cells, check_ranges
+from model.issues import RULES, Rule
 
 Group = Literal[
     "file",

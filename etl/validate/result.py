@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from etl.issues import Issue
 from etl.validate.columnar import Distinct, Mask
+from model.issues import Issue
 
 
 @dataclass

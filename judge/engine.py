@@ -1,7 +1,7 @@
 """The attainment engine: every goal judged at any as-of date, from the revisions known then.
 
 Heavy lifting happens in DuckDB (one aggregate query over the reports known at the as-of date);
-the per-goal judgement (:mod:`warehouse.attainment`) runs over those small aggregates.  Every page,
+the per-goal judgement (:mod:`judge.attainment`) runs over those small aggregates.  Every page,
 export and the ``target-monitor status`` command use :func:`evaluate`, so a status is the same
 wherever it shows.
 """
@@ -12,17 +12,20 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-import duckdb
 import polars as pl
 
-from etl.catalogue import Catalogue, Target
-from etl.periods import Quarter
-from etl.regions import Region
-from etl.reporting import jurisdiction_of, reported_indicators, reporter_levels, reporting_levels
+from judge.attainment import Goal, Judgement, judge, meets, planned_at
+from model.catalogue import Catalogue, Target
 from model.kinds import KINDS
+from model.periods import Quarter
+from model.regions import Region
+from model.reporting import jurisdiction_of, reported_indicators, reporter_levels, reporting_levels
 from warehouse import queries
-from warehouse.attainment import Goal, Judgement, judge, meets, planned_at
+
+if TYPE_CHECKING:  # a connection is passed through to warehouse.queries, never used here
+    import duckdb
 
 DUE_DAYS = 15  # a quarter's report is due on the 15th day after the quarter ends
 

@@ -21,8 +21,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from etl.catalogue import Catalogue, Target
-from etl.regions import Region, RegionLevel
+from model.catalogue import Catalogue, Target
+from model.regions import Region, RegionLevel
 
 JURISDICTIONS = ("440000", "370200")
 

@@ -25,9 +25,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from etl.load import Reference, load_file, reference
-from etl.periods import Quarter
 from etl.published import load_published
 from etl.sample import generate_sample
+from model.periods import Quarter
 from warehouse import accounts
 from warehouse.connect import (
     WarehouseNotInitialised,

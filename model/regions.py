@@ -17,7 +17,7 @@ from typing import Literal, cast
 
 import polars as pl
 
-from etl.catalogue import Problem
+from model.catalogue import Problem
 
 RegionLevel = Literal["province", "city", "county", "town"]
 LEVELS: tuple[RegionLevel, ...] = ("province", "city", "county", "town")

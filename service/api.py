@@ -14,11 +14,12 @@ from pathlib import Path
 
 import polars as pl
 
-from etl.catalogue import Catalogue
-from etl.periods import Quarter
-from etl.regions import Region
-from etl.reporting import applicable_indicators, jurisdiction_of, reporting_rules
-from warehouse import accounts, engine, queries, throttle
+from judge import engine
+from model.catalogue import Catalogue
+from model.periods import Quarter
+from model.regions import Region
+from model.reporting import applicable_indicators, jurisdiction_of, reporting_rules
+from warehouse import accounts, queries, throttle
 from warehouse.connect import connect
 
 
@@ -48,7 +49,7 @@ def goal_status(
     as_of: dt.date,
     region: str | None = None,
 ) -> pl.DataFrame:
-    """Every goal judged at ``as_of`` (see :func:`warehouse.engine.evaluate`)."""
+    """Every goal judged at ``as_of`` (see :func:`judge.engine.evaluate`)."""
     with connect(db) as con:
         return engine.evaluate(
             con, catalogue=catalogue, regions=regions, as_of=as_of, region=region
