@@ -72,6 +72,7 @@ from etl.build import init_warehouse  # noqa: E402
 from etl.load import Reference, load_file, reference  # noqa: E402
 from etl.sample import generate_sample  # noqa: E402
 from judge.engine import DUE_DAYS, evaluate, now_quarter  # noqa: E402
+from model.clock import end_of_day_utc  # noqa: E402
 from warehouse import queries  # noqa: E402
 from warehouse.connect import connect  # noqa: E402
 
@@ -306,7 +307,7 @@ ORDER BY t.id
 def sql_status(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pl.DataFrame:
     """The SQL side: one query, every target, returned as a Polars frame like the engine's."""
     params: dict[str, object] = {
-        "cutoff": queries.as_of_timestamp(as_of),
+        "cutoff": end_of_day_utc(as_of),
         "now": now_quarter(as_of),
         "as_of": as_of,
         "due": DUE_DAYS,

@@ -27,6 +27,7 @@ from pathlib import Path
 from etl.load import Reference, load_file, reference
 from etl.published import load_published
 from etl.sample import generate_sample
+from model.clock import utc_now
 from model.periods import Quarter
 from warehouse import accounts
 from warehouse.connect import (
@@ -37,7 +38,6 @@ from warehouse.connect import (
     is_writable,
 )
 from warehouse.dimensions import load_dimensions
-from warehouse.facts import utc_now
 from warehouse.migrate import migrate
 
 SAMPLE_UPLOADER = "示例数据 sample"

@@ -22,14 +22,14 @@ import polars as pl
 
 from etl.read import MAX_BYTES, FileRejected, Table, read_upload
 from etl.validate import ValidationContext, validate
-from model import paths
+from model import clock, paths
 from model.catalogue import Catalogue, load_catalogue
 from model.issues import Issue, make_issue
 from model.regions import Region, load_regions
 from warehouse.accounts import User, locks, upload_refusals
 from warehouse.audit import audit
 from warehouse.connect import connect
-from warehouse.facts import BatchRecord, commit_batch, find_committed, unchanged, utc_now
+from warehouse.facts import BatchRecord, commit_batch, find_committed, unchanged
 from warehouse.queries import previous_quarter_values
 
 Status = Literal["committed", "dry_run", "rejected", "already_loaded"]
@@ -122,7 +122,7 @@ def check_file(
 def _check_table(
     table: Table, *, db: Path | None, region: str | None, today: dt.date | None, ref: Reference
 ) -> tuple[list[Issue], pl.DataFrame | None, int, int]:
-    ctx = validation_context(ref, region, today or dt.date.today())
+    ctx = validation_context(ref, region, today or clock.today())
     if db is None or not Path(db).exists():
         result = validate(table, ctx)
     else:
@@ -173,7 +173,7 @@ def load_file(
         # batch, in its transaction); without an account the actor is the uploader (the CLI
         # passes the OS user).
         with connect(db, write=True) as con:
-            audit(con, at=utc_now(), actor=uploader, action=f"upload_{result.status}",
+            audit(con, at=clock.utc_now(), actor=uploader, action=f"upload_{result.status}",
                   target=result.file_name,
                   detail={"region": region, "errors": [i.rule for i in result.issues
                                                        if i.severity == "error"][:20]})  # fmt: skip
@@ -196,7 +196,7 @@ def _load(
     submitted_at: dt.datetime | None,
     user: User | None,
 ) -> LoadResult:
-    started = utc_now()
+    started = clock.utc_now()
     data = source.read_bytes() if isinstance(source, Path) else source
     file_name = name or (source.name if isinstance(source, Path) else "upload")
     ref = ref or reference()
@@ -290,7 +290,7 @@ def _locked_rows(
     for (period,), part in hit.group_by("period", maintain_order=True):
         by, at = locked[str(period)]
         for row in part.head(20).iter_rows(named=True):
-            when = at + dt.timedelta(hours=8)  # stored as UTC, shown in Beijing time
+            when = clock.to_beijing(at)  # stored as UTC, shown in Beijing time
             issues.append(
                 make_issue(
                     "period-locked",

@@ -20,6 +20,7 @@ from typing import Any
 import xlsxwriter
 
 from etl.read import DATA_SHEET
+from model import clock
 from model.catalogue import Catalogue, Indicator
 from model.kinds import KINDS, KindSpec
 from model.periods import Quarter
@@ -142,7 +143,7 @@ def write_template(
         str(out), {"constant_memory": False, "default_format_properties": {"font_name": FONT}}
     ) as book:
         region = resolve_region(regions, region_code, quarter)
-        _instructions(book, region, quarter, len(rows), generated or dt.date.today())
+        _instructions(book, region, quarter, len(rows), generated or clock.today())
         sheet = book.add_worksheet(DATA_SHEET)
         _data_sheet(book, sheet, rows, catalogue, choices)
         sheet.activate()

@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from judge import engine
+from model import clock
 from model.catalogue import Catalogue
 from model.periods import Quarter
 from model.regions import Region
@@ -38,7 +39,7 @@ def is_sample(db: Path) -> bool:
 def default_as_of(db: Path) -> dt.date:
     """Today, or the sample's own "today" when the warehouse holds the bundled sample."""
     value = info(db).get("default_as_of")
-    return dt.date.fromisoformat(value) if value else dt.date.today()
+    return dt.date.fromisoformat(value) if value else clock.today()
 
 
 def goal_status(

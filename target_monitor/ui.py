@@ -21,7 +21,7 @@ import streamlit as st
 
 from etl.load import Reference, reference
 from judge.engine import GoalDetail
-from model import paths
+from model import clock, paths
 from service import api as service
 from target_monitor.i18n import Lang, t
 from warehouse.accounts import MAX_PASSWORD, LoginResult, User
@@ -63,8 +63,8 @@ AS_OF_MIN = dt.date(2011, 1, 1)  # the first quarter anyone reports
 
 
 def as_of_max() -> dt.date:
-    """The latest as-of date offered: a year ahead of the server's date."""
-    return dt.date.today() + dt.timedelta(days=366)
+    """The latest as-of date offered: a year ahead of today in Beijing."""
+    return clock.today() + dt.timedelta(days=366)
 
 
 def _as_of_from_url() -> tuple[dt.date, str | None]:
@@ -251,7 +251,7 @@ def beijing(moment: dt.datetime | None) -> str:
     """A stored (UTC) timestamp as Beijing time, labelled."""
     if moment is None:
         return "—"
-    return f"{moment + dt.timedelta(hours=8):%Y-%m-%d %H:%M}"
+    return f"{clock.to_beijing(moment):%Y-%m-%d %H:%M}"
 
 
 def source_of(target_id: str) -> str:
@@ -337,7 +337,7 @@ def _login_refusal(result: LoginResult, language: Lang) -> str:
     if result.outcome == "invalid":
         return t("login.invalid", language)
     if result.outcome == "locked" and result.locked_until is not None:
-        until = result.locked_until + dt.timedelta(hours=8)  # stored as UTC, shown in Beijing
+        until = clock.to_beijing(result.locked_until)  # stored as UTC, shown in Beijing
         return t("login.locked", language, until=f"{until:%H:%M:%S}")
     text = t("login.failed", language)
     if result.remaining is not None:

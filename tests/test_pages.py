@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from etl.load import reference
-from model import paths
+from model import clock, paths
 from model.catalogue import Catalogue
 from service import api as service
 from target_monitor.i18n import status_label, t
@@ -149,7 +149,7 @@ def _info(at: AppTest) -> list[str]:
 @pytest.mark.parametrize(
     ("raw", "shown", "key"),
     [
-        ("9999-12-31", dt.date.today() + dt.timedelta(days=366), "param.as_of_range"),
+        ("9999-12-31", clock.today() + dt.timedelta(days=366), "param.as_of_range"),
         ("2010-06-30", dt.date(2011, 1, 1), "param.as_of_range"),
         ("garbage", SAMPLE_AS_OF, "param.as_of_invalid"),
         ("2014-02-30", SAMPLE_AS_OF, "param.as_of_invalid"),
@@ -164,7 +164,7 @@ def test_a_crafted_as_of_falls_back_with_a_notice(
     assert at.date_input(key="as_of_input").value == shown
     values: dict[str, object] = {"value": raw, "day": shown.isoformat()}
     if key == "param.as_of_range":
-        high = dt.date.today() + dt.timedelta(days=366)
+        high = clock.today() + dt.timedelta(days=366)
         values |= {"low": "2011-01-01", "high": high.isoformat()}
     assert _info(at) == [t(key, "zh", **values)]
     # the address now reproduces what is shown
@@ -183,7 +183,7 @@ def test_a_crafted_as_of_notice_reaches_a_deep_linked_page(sample_db: Path) -> N
         "param.as_of_range",
         value="1999-01-01",
         low="2011-01-01",
-        high=(dt.date.today() + dt.timedelta(days=366)).isoformat(),
+        high=(clock.today() + dt.timedelta(days=366)).isoformat(),
         day="2011-01-01",
     )
 

@@ -28,10 +28,10 @@ import polars as pl
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 
+from model.clock import utc_now
 from model.issues import Issue, make_issue
 from warehouse import throttle
 from warehouse.audit import audit as write_audit
-from warehouse.facts import utc_now
 from warehouse.queries import frame
 from warehouse.throttle import Attempts, Policy
 

@@ -17,6 +17,7 @@ from typing import Any, Literal
 import duckdb
 import polars as pl
 
+from model.clock import utc_now
 from model.issues import Issue
 from warehouse.audit import audit
 
@@ -96,11 +97,6 @@ class BatchRecord:
     started_at: dt.datetime
     submitted_at: dt.datetime | None = None  # set only for back-filled data such as the sample
     counts: BatchCounts = field(default_factory=BatchCounts)
-
-
-def utc_now() -> dt.datetime:
-    """Timestamps are stored as naive UTC."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def find_committed(con: duckdb.DuckDBPyConnection, sha256: str) -> int | None:

@@ -8,7 +8,7 @@ import datetime as dt
 import duckdb
 import polars as pl
 
-BEIJING = dt.timedelta(hours=8)
+from model.clock import end_of_day_utc
 
 
 def frame(
@@ -17,11 +17,6 @@ def frame(
     """Run ``query`` with bound ``params`` and return all rows as a Polars frame."""
     result: pl.DataFrame = con.sql(query, params=params).pl()
     return result
-
-
-def as_of_timestamp(day: dt.date) -> dt.datetime:
-    """The end of ``day`` in Beijing time, as the naive UTC timestamp the warehouse stores."""
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time()) - BEIJING
 
 
 def current_reports(
@@ -33,7 +28,7 @@ def current_reports(
     indicators: list[str] | None = None,
 ) -> pl.DataFrame:
     """The current value of every key, or the value known at the end of ``as_of``."""
-    cutoff = as_of_timestamp(as_of) if as_of else None
+    cutoff = end_of_day_utc(as_of) if as_of else None
     return frame(
         con,
         """
@@ -82,7 +77,7 @@ def report_aggregates(
             JOIN periods p ON p.period = k.period
             GROUP BY ALL
             """,
-            {"cutoff": as_of_timestamp(as_of), "due": due_days},
+            {"cutoff": end_of_day_utc(as_of), "due": due_days},
         )
     finally:
         con.unregister("_reporters")
@@ -147,7 +142,7 @@ def batches(
         {
             "region": region_code,
             "limit": limit,
-            "cutoff": as_of_timestamp(as_of) if as_of else None,
+            "cutoff": end_of_day_utc(as_of) if as_of else None,
         },
     )
 
@@ -212,5 +207,5 @@ def region_period_counts(
         FROM known k JOIN periods p USING (period)
         GROUP BY ALL
         """,
-        {"cutoff": as_of_timestamp(as_of), "due": due_days},
+        {"cutoff": end_of_day_utc(as_of), "due": due_days},
     )

@@ -12,6 +12,7 @@ from functools import cached_property
 
 import polars as pl
 
+from model import clock
 from model.catalogue import Catalogue
 from model.regions import Region, descendants
 from model.reporting import jurisdiction_of, reporter_levels, reporting_rules
@@ -82,7 +83,7 @@ class ValidationContext:
             names = [r.name for r in regions if r.code == scope_code]
             label = f"{scope_code} {names[-1]}" if names else scope_code
         applicable = _applicable(catalogue, regions, jurisdictions)
-        return cls(frame, indicators, aliases, applicable, scope, label, today or dt.date.today())
+        return cls(frame, indicators, aliases, applicable, scope, label, today or clock.today())
 
 
 def _applicable(
