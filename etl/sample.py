@@ -176,10 +176,6 @@ def _apportion(total: float, weights: Sequence[float], step: float) -> list[floa
     return [round(p * step, 4) for p in parts]
 
 
-def _ordinal(q: Quarter) -> int:
-    return q.year * 4 + q.quarter - 1
-
-
 def _overlap(q: Quarter, start: dt.date, end: dt.date) -> float:
     days = (min(q.end, end) - max(q.start, start)).days + 1
     return max(days, 0) / ((q.end - q.start).days + 1)
@@ -321,12 +317,10 @@ class _Sample:
         self, points: list[tuple[Quarter, float]], step: float, how: str
     ) -> dict[Quarter, float]:
         """A level per quarter, linear between the points (a later point on a quarter wins)."""
-        xs = sorted(
-            {_ordinal(q): v for q, v in sorted(points, key=lambda p: _ordinal(p[0]))}.items()
-        )
+        xs = sorted({q.ordinal: v for q, v in sorted(points, key=lambda p: p[0])}.items())
         out: dict[Quarter, float] = {}
         for q in self.timeline:
-            n = _ordinal(q)
+            n = q.ordinal
             i = bisect.bisect_right([x for x, _ in xs], n)
             value = xs[0][1] if i == 0 else xs[-1][1]
             if 0 < i < len(xs):
@@ -524,7 +518,7 @@ class _Sample:
         units = [c for c in sorted(dens) for _ in range(int(max(dens[c].values())))]
         rng.shuffle(units)
         main = [p for p in periods if not p.catch_up][-1]
-        first, due = _ordinal(Quarter.of(t.start)), _ordinal(Quarter.of(main.end))
+        first, due = Quarter.of(t.start).ordinal, Quarter.of(main.end).ordinal
         if main.ratio > 1:  # ahead of the path: everything covered before the deadline
             due = first + math.floor((due - first) / main.ratio)
         n0 = round(min(goal * main.ratio, 1.0) * rng.uniform(0.3, 0.5) * len(units))
@@ -536,7 +530,7 @@ class _Sample:
             switch[code].append(first if i < n0 else rng.randint(first, due) if i < n1 else late)
         for q, c in _cells(self.reporters(num, t)):
             if (d := dens[c].get(q)) is not None:
-                self.values[(num, c, q)] = float(min(d, sum(at <= _ordinal(q) for at in switch[c])))
+                self.values[(num, c, q)] = float(min(d, sum(at <= q.ordinal for at in switch[c])))
 
     def relational(self, t: Target) -> None:
         """Growth against growth (a rate per quarter), or a flow against its value a year before."""

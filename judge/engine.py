@@ -30,17 +30,9 @@ if TYPE_CHECKING:  # a connection is passed through to warehouse.queries, never 
 DUE_DAYS = 15  # a quarter's report is due on the 15th day after the quarter ends
 
 
-def ordinal(q: Quarter) -> int:
-    return q.year * 4 + q.quarter - 1
-
-
-def quarter_of(ordinal_: int) -> Quarter:
-    return Quarter(ordinal_ // 4, ordinal_ % 4 + 1)
-
-
 def now_quarter(as_of: dt.date) -> int:
     """The last quarter that had ended before the as-of date."""
-    return ordinal(Quarter.of(as_of)) - 1
+    return Quarter.of(as_of).ordinal - 1
 
 
 @dataclass(frozen=True)
@@ -78,7 +70,7 @@ class Reporters:
         """The regions due to report for a group in a quarter (memoised: asked per goal)."""
         key = (jurisdiction, level, quarter)
         if key not in self._expected:
-            end = quarter_of(quarter).end
+            end = Quarter.from_ordinal(quarter).end
             group = self.by_group.get((jurisdiction, level), ())
             self._expected[key] = [r for r in group if r.valid_on(end)]
         return self._expected[key]
@@ -106,7 +98,7 @@ def _aggregates(
 
     def q(label: str) -> int:
         if label not in ordinals:
-            ordinals[label] = ordinal(Quarter.parse(label))
+            ordinals[label] = Quarter.parse(label).ordinal
         return ordinals[label]
 
     cells = {
@@ -164,8 +156,8 @@ def _goal_series(ctx: _Context, target: Target) -> tuple[Goal, list[tuple[int, f
     catalogue, series = ctx.catalogue, KINDS[target.kind].series
     indicator = catalogue.indicator(target.indicator)
     level = reporting_levels(target, indicator.rollup)[0]
-    start = ordinal(Quarter.of(target.start))
-    end = ordinal(Quarter.of(target.deadline))
+    start = Quarter.of(target.start).ordinal
+    end = Quarter.of(target.deadline).ordinal
     yearly = target.recurrence == "yearly"
     flow = indicator.measure == "flow"
     final = float(target.value if target.value is not None else target.min or 0.0)
@@ -201,7 +193,7 @@ def _goal_series(ctx: _Context, target: Target) -> tuple[Goal, list[tuple[int, f
         goal = replace(
             goal,
             baseline=float(predecessor.value or 0),
-            baseline_at=ordinal(Quarter.of(predecessor.deadline)),
+            baseline_at=Quarter.of(predecessor.deadline).ordinal,
         )
     elif target.baseline is not None:
         goal = replace(goal, baseline=float(target.baseline.value))
@@ -228,8 +220,8 @@ def _unit_goal(
     """Per-unit goals: the share of units meeting the threshold, and who falls short now."""
     indicator = ctx.catalogue.indicator(target.indicator)
     level = reporting_levels(target, indicator.rollup)[0]
-    start = ordinal(Quarter.of(target.start))
-    end = ordinal(Quarter.of(target.deadline))
+    start = Quarter.of(target.start).ordinal
+    end = Quarter.of(target.deadline).ordinal
     threshold = float(target.value if target.value is not None else target.min or 0.0)
     comparator = ">=" if target.comparator == "between" else target.comparator
     yearly = target.recurrence == "yearly"
@@ -293,11 +285,11 @@ def _completeness(
 ) -> tuple[float | None, float | None, int, int]:
     """DHIS2-style: reports received ÷ expected, and on time ÷ expected, over the window so far
     (quarters whose due date has passed by the as-of date)."""
-    start = ordinal(Quarter.of(target.start))
-    end = min(ordinal(Quarter.of(target.deadline)), ctx.now)
+    start = Quarter.of(target.start).ordinal
+    end = min(Quarter.of(target.deadline).ordinal, ctx.now)
     expected = received = on_time = 0
     for q in range(start, end + 1):
-        if quarter_of(q).end + dt.timedelta(days=DUE_DAYS) > ctx.as_of:
+        if Quarter.from_ordinal(q).end + dt.timedelta(days=DUE_DAYS) > ctx.as_of:
             continue
         n_regions = len(ctx.reporters.expected(target.scope.jurisdiction, level, q))
         for key in reported_indicators(target, ctx.catalogue):
@@ -424,7 +416,7 @@ def _row(
         j.projected,
         j.required_rate,
         j.ratio,
-        quarter_of(j.latest).label if j.latest is not None else None,
+        Quarter.from_ordinal(j.latest).label if j.latest is not None else None,
         target.start,
         target.deadline,
         completeness,
@@ -476,7 +468,7 @@ def goal_detail(
     last = max(goal.end, ctx.now if series else goal.end)
     actual = dict(series)
     latest = row["latest_period"]
-    latest_q = ordinal(Quarter.parse(latest)) if latest else None
+    latest_q = Quarter.parse(latest).ordinal if latest else None
     for q in range(first, last + 1):
         projected = None
         if latest_q is not None and row["projected"] is not None and latest_q <= q <= goal.end:
@@ -486,7 +478,8 @@ def goal_detail(
                 step = (row["projected"] - start_value) / span if span else 0.0
                 projected = start_value + step * (q - latest_q)
         value = actual.get(q) if q <= ctx.now else None
-        rows.append((quarter_of(q).label, quarter_of(q).end, value, _planned(goal, q), projected))
+        quarter = Quarter.from_ordinal(q)
+        rows.append((quarter.label, quarter.end, value, _planned(goal, q), projected))
     frame = pl.DataFrame(
         rows,
         schema={
@@ -510,8 +503,8 @@ def _planned(goal: Goal, q: int) -> float | None:
 def _region_values(ctx: _Context, target: Target, level: str, unit: bool) -> pl.DataFrame:
     """Each reporting region's own figure at the latest quarter, in the goal's terms."""
     indicator = ctx.catalogue.indicator(target.indicator)
-    start = ordinal(Quarter.of(target.start))
-    now = min(ctx.now, ordinal(Quarter.of(target.deadline)))
+    start = Quarter.of(target.start).ordinal
+    now = min(ctx.now, Quarter.of(target.deadline).ordinal)
     yearly = target.recurrence == "yearly"
     regions = ctx.reporters.expected(target.scope.jurisdiction, level, max(now, start))
     threshold = float(target.value if target.value is not None else target.min or 0.0)

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import overload
 
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 QUARTER_END = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
@@ -39,15 +40,35 @@ class Quarter:
     def label_zh(self) -> str:
         return f"{self.year}年第{'一二三四'[self.quarter - 1]}季度"
 
+    @property
+    def ordinal(self) -> int:
+        """The quarter as a count, ``year * 4 + quarter - 1`` (2014Q2 is 8057): the quarter after
+        ``n`` is ``n + 1``, across year ends too.  The judgement works in ordinals."""
+        return self.year * 4 + self.quarter - 1
+
+    @classmethod
+    def from_ordinal(cls, n: int) -> Quarter:
+        return cls(n // 4, n % 4 + 1)
+
+    def __add__(self, n: int) -> Quarter:
+        """The quarter ``n`` quarters later (earlier when ``n`` is negative)."""
+        return Quarter.from_ordinal(self.ordinal + n)
+
+    @overload
+    def __sub__(self, other: int) -> Quarter: ...
+    @overload
+    def __sub__(self, other: Quarter) -> int: ...
+    def __sub__(self, other: int | Quarter) -> Quarter | int:
+        """``q - n``: the quarter ``n`` earlier; ``q - p``: the quarters from ``p`` to ``q``."""
+        if isinstance(other, Quarter):
+            return self.ordinal - other.ordinal
+        return self + -other
+
     def previous(self) -> Quarter:
-        return (
-            Quarter(self.year - 1, 4) if self.quarter == 1 else Quarter(self.year, self.quarter - 1)
-        )
+        return self - 1
 
     def next(self) -> Quarter:
-        return (
-            Quarter(self.year + 1, 1) if self.quarter == 4 else Quarter(self.year, self.quarter + 1)
-        )
+        return self + 1
 
     @classmethod
     def of(cls, day: dt.date) -> Quarter:

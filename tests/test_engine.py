@@ -82,8 +82,7 @@ def new_warehouse(path: Path) -> Path:
 def test_the_reporters_are_the_22_city_level_regions() -> None:
     # the hand list above agrees with etl/reporting's rules (used for every "expected" below)
     reporters = engine.Reporters.build(reference().regions)
-    codes = sorted(r.code for r in reporters.expected("440000", "city", engine.ordinal(
-        Quarter(2014, 2))))  # fmt: skip
+    codes = sorted(r.code for r in reporters.expected("440000", "city", Quarter(2014, 2).ordinal))
     assert codes == sorted(GD_REPORTERS)
     assert len(codes) == 22
 
@@ -279,7 +278,7 @@ def test_yearly_flow_is_judged_pro_rata(tmp_path: Path) -> None:
 def test_on_time_means_by_the_end_of_the_due_day_in_beijing(tmp_path: Path) -> None:
     """2018Q1 is due on 2018-04-15.  21 reporters submit at 15:00 UTC (23:00 Beijing, on the due
     day); 韶关 at 17:00 UTC, which is 01:00 on 2018-04-16 in Beijing: late.  The warehouse's as-of
-    day is a Beijing day (``queries.as_of_timestamp``): as of 2018-04-15 韶关's report has not
+    day is a Beijing day (``clock.end_of_day_utc``): as of 2018-04-15 韶关's report has not
     arrived, so it cannot count as on time."""
     db = new_warehouse(tmp_path)
     rows = [(c, VISIT_IND, "2018Q1", 1_000.0) for c in GD_REPORTERS if c != "440200"]

@@ -41,7 +41,7 @@ def period(text: str, today: dt.date) -> tuple[str | None, dt.date | None, str |
     parsed = parse_quarter(text)
     if isinstance(parsed, PeriodProblem):
         return (None, None, parsed.rule, None)
-    ordinal = parsed.year * 4 + parsed.quarter - 1
+    ordinal = parsed.ordinal
     if parsed.end >= today:
         return (parsed.label, parsed.end, "period-future", ordinal)
     if parsed < PLAN_START:
