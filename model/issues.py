@@ -239,7 +239,7 @@ RULES: dict[str, Rule] = _rules(
         "indicator-not-applicable",
         E,
         "指标“{value}”不由{level}“{region}”上报",
-        "indicator '{value}' is not reported by {level} '{region}'",
+        "indicator '{value}' is not reported by {level_en} '{region}'",
         "请删除该行，或核对地区代码",
         "delete the row or check the region code",
     ),

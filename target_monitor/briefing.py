@@ -24,6 +24,7 @@ from judge.attainment import AT_RISK_R, MIN_COMPLETENESS, ON_TRACK_R
 from judge.engine import GoalDetail
 from model.catalogue import Catalogue, Target
 from model.kinds import COMPARATOR_ZH, KINDS
+from model.labels import level_label
 from model.periods import Quarter
 from service import api as service
 from target_monitor import charts, export
@@ -81,7 +82,6 @@ STRINGS: dict[str, str] = {
     "n.doc": "{i}. {number}《{title}》，{issuer}，{date}。引用条款：{articles}",
     **status_bands(),
 }
-LEVEL = {"province": "省", "city": "地市", "county": "县（区）", "town": "专业镇", "unit": "单位"}
 NO_START, NO_END = "，。、；：？！）》」』”’〕】…%", "（《「『“‘〔【"
 M, TOP, BOTTOM, W = 16.0, 22.0, 16.0, 178.0  # mm: margins, content width
 GREY, DARK, BLUE, SHADE = (100, 100, 100), (30, 30, 30), (0, 114, 178), (244, 244, 244)
@@ -247,7 +247,7 @@ def _goal_text(catalogue: Catalogue, target: Target) -> str:
     else:
         symbol = COMPARATOR_ZH[target.comparator]
         text = f"{symbol} {charts.format_number(target.value, target.unit)}"
-    each = target.scope.unit_kind or LEVEL[target.scope.level]
+    each = target.scope.unit_kind or level_label(target.scope.level)
     return f"每个{each} {text}" if target.scope.applies_to == "each" else text
 
 

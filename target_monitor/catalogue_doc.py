@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from model.catalogue import Catalogue, Parameter, Target
 from model.kinds import COMPARATOR_ZH, KINDS, Kind
+from model.labels import LEVEL_LABELS
 
 KIND_ZH: dict[Kind, str] = {kind: spec.label_zh for kind, spec in KINDS.items()}
 RECURRENCE_ZH = {"once": "一次", "yearly": "每年", "biennial": "每两年"}
-LEVEL_ZH = {"province": "省", "city": "市", "county": "县（区）", "town": "镇", "unit": "单位"}
+LEVEL_ZH = {level: zh for level, (zh, _) in LEVEL_LABELS.items()}
 
 
 def format_number(value: float) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from model.labels import LEVEL_LABELS
+
 Lang = Literal["zh", "en"]
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -191,10 +193,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.action": ("操作", "Action"),
     "col.object": ("对象", "Object"),
     "col.detail": ("详情", "Detail"),
-    "level.province": ("省级", "Province"),
-    "level.city": ("地市", "Cities"),
-    "level.county": ("县（区）", "Counties"),
-    "level.town": ("专业镇", "Towns"),
+    **{f"level.{level}": (zh, en.capitalize()) for level, (zh, en) in LEVEL_LABELS.items()},
     "batch.committed": ("已提交", "Committed"),
     "batch.dry_run": ("试导入", "Dry run"),
     "col.new": ("新增", "New"),

@@ -10,8 +10,7 @@ from etl.validate.columnar import Lookup, dense_ids, within
 from etl.validate.context import IndicatorInfo, ValidationContext, alias_key
 from etl.validate.regions import Codes, RegionPairs
 from etl.validate.sheet import Sheet
-
-LEVEL_ZH = {"province": "省", "city": "市", "county": "县（区）", "town": "镇"}
+from model.labels import level_label
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,8 @@ def check_applicable(
         },
         "_indicator",
         lambda r: {
-            "level": LEVEL_ZH.get(str(r["_level"]), r["_level"]),
+            "level": level_label(str(r["_level"])),
+            "level_en": level_label(str(r["_level"]), "en"),
             "region": r["_region_name"],
         },
     )
