@@ -38,6 +38,7 @@ from warehouse.connect import (
     is_writable,
 )
 from warehouse.dimensions import load_dimensions
+from warehouse.meta import set_info
 from warehouse.migrate import migrate
 
 SAMPLE_UPLOADER = "示例数据 sample"
@@ -140,10 +141,7 @@ def _refresh(db: Path, ref: Reference, *, create: bool = False) -> dict[str, int
         counts = load_dimensions(con, ref.catalogue, ref.regions)
         con.execute("BEGIN TRANSACTION")
         counts["published_figures_new"] = load_published(con)
-        con.execute(
-            "INSERT OR REPLACE INTO warehouse_info VALUES ('dimensions_loaded_at', ?)",
-            [utc_now().isoformat(timespec="seconds")],
-        )
+        set_info(con, "dimensions_loaded_at", utc_now().isoformat(timespec="seconds"))
         con.execute("COMMIT")
         for table in ("published_figures", "reports"):
             row = con.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608 - constant
@@ -205,7 +203,7 @@ def load_sample(db: Path, ref: Reference, *, progress: Progress | None = None) -
     if progress is not None:
         progress(total / (total + 1), "accounts")
     with connect(db, write=True) as con:
-        con.execute("INSERT OR REPLACE INTO warehouse_info VALUES ('sample', 'true')")
+        set_info(con, "sample", "true")
         for username, password, role, region, name in DEMO_ACCOUNTS:
             if accounts.get_user(con, username) is None:
                 accounts.add_user(
@@ -217,10 +215,7 @@ def load_sample(db: Path, ref: Reference, *, progress: Progress | None = None) -
                     display_name=name,
                     actor="sample",
                 )
-        con.execute(
-            "INSERT OR REPLACE INTO warehouse_info VALUES ('default_as_of', ?)",
-            [SAMPLE_AS_OF.isoformat()],
-        )
+        set_info(con, "default_as_of", SAMPLE_AS_OF.isoformat())
     if progress is not None:
         progress(1.0, "done")
     return loaded

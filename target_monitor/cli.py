@@ -1,9 +1,7 @@
 """``target-monitor``: the command line.
 
 Each subcommand is a thin layer over a function in ``etl/`` or ``warehouse/``; scripting and tests
-depend on the exact forms documented in the README.  What only one command needs (the sample
-generator, xlsxwriter, the judgement, the PDF briefing) is imported inside that command, so the
-others do not pay for it at start-up.
+depend on the exact forms documented in the README.
 """
 
 from __future__ import annotations
@@ -18,18 +16,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+from etl.build import init_warehouse
 from etl.load import check_file, load_file, reference
 from etl.read import MAX_BYTES
+from etl.template import write_template
 from model import paths
 from model.catalogue import Problem, read_catalogue
 from model.issues import Issue
 from model.periods import Quarter
 from model.regions import read_regions
+from service import api as service
 from target_monitor import __version__
+from target_monitor.catalogue_doc import render_catalogue_doc
 from target_monitor.errors import explain
 from warehouse import accounts
 from warehouse.audit import set_process_user
-from warehouse.connect import check_warehouse, connect
+from warehouse.connect import Warehouse, WarehouseURLError, check_warehouse, connect
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -60,8 +62,6 @@ def _check_targets(args: argparse.Namespace) -> int:
 
 
 def _catalogue_doc(args: argparse.Namespace) -> int:
-    from target_monitor.catalogue_doc import render_catalogue_doc
-
     catalogue, problems = read_catalogue(args.path)
     if catalogue is None:
         for p in problems:
@@ -142,8 +142,6 @@ def _load(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from etl.build import init_warehouse  # the sample generator and the published figures
-
     counts = init_warehouse(args.db, sample=args.sample, if_missing=args.if_missing)
     print(f"✓ {args.db}: {init_summary(counts)}")
     return 0
@@ -181,8 +179,6 @@ def init_summary(counts: dict[str, int]) -> str:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from etl.template import write_template  # xlsxwriter
-
     ref = reference()
     try:
         quarter = Quarter.parse(args.period)
@@ -209,8 +205,6 @@ STATUS_COLUMNS = [
 
 
 def _status(args: argparse.Namespace) -> int:
-    from service import api as service  # the judgement
-
     check_warehouse(args.db)
     ref = reference()
     as_of = args.as_of or service.default_as_of(args.db)
@@ -371,7 +365,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     def add_common(p: argparse.ArgumentParser, *, db: bool = True) -> None:
         if db:
-            p.add_argument("--db", type=Path, default=paths.DEFAULT_DB, help="warehouse file")
+            p.add_argument(
+                "--db",
+                type=_warehouse_path,
+                default=paths.DEFAULT_DB,
+                help="warehouse file, or a duckdb:/// URL",
+            )
         p.add_argument("--lang", choices=["zh", "en"], default="zh", help="message language")
 
     init = sub.add_parser("init", help="create or migrate the warehouse")
@@ -452,6 +451,15 @@ def build_parser() -> argparse.ArgumentParser:
     add_common(aud)
     aud.set_defaults(handler=_audit)
     return parser
+
+
+def _warehouse_path(text: str) -> Path:
+    """``--db``: a path, or a URL (``duckdb:///relative``, ``duckdb:////absolute``); any other
+    scheme is refused as a usage error that says what is supported."""
+    try:
+        return Warehouse.from_url(text).path
+    except WarehouseURLError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

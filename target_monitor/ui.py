@@ -25,8 +25,8 @@ from model import clock, paths
 from service import api as service
 from target_monitor.i18n import Lang, t
 from warehouse.accounts import MAX_PASSWORD, LoginResult, User
+from warehouse.connect import Warehouse, data_version
 from warehouse.connect import check_warehouse as _check_warehouse
-from warehouse.connect import data_version
 from warehouse.throttle import Attempts
 from warehouse.throttle import policy as login_policy
 
@@ -38,10 +38,11 @@ def lang() -> Lang:
 
 
 def _argv_db() -> Path:
-    """``streamlit run dashboard.py -- --db PATH`` points the app at another warehouse."""
+    """``streamlit run dashboard.py -- --db PATH`` (or ``--db duckdb:///PATH``) points the app at
+    another warehouse; another URL scheme stops at the error boundary with what is supported."""
     args = sys.argv[1:]
     if "--db" in args and args.index("--db") + 1 < len(args):
-        return Path(args[args.index("--db") + 1])
+        return Warehouse.from_url(args[args.index("--db") + 1]).path
     return paths.DEFAULT_DB
 
 

@@ -8,15 +8,19 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from etl.build import init_warehouse
 from etl.load import load_file
 from warehouse import queries
 from warehouse.connect import connect
+from warehouse.facts import BatchRecord, commit_batch
 from warehouse.migrate import migrate
 
 HEADER = "地区代码,指标,报告期,数值,备注\n"
@@ -50,7 +54,7 @@ def content(db: Path) -> str:
 
 def test_migrations_are_recorded_and_harmless_twice() -> None:
     con = duckdb.connect(":memory:")
-    assert migrate(con) == [1, 2, 3, 4, 5, 6]
+    assert migrate(con) == [1, 2, 3, 4, 5, 6, 7]
     assert migrate(con) == []
     rows = con.execute("SELECT version, name FROM schema_migrations ORDER BY 1").fetchall()
     assert rows == [
@@ -60,6 +64,7 @@ def test_migrations_are_recorded_and_harmless_twice() -> None:
         (4, "accounts"),
         (5, "login_throttle"),
         (6, "audit_os_user"),
+        (7, "batch_counter"),
     ]
 
 
@@ -210,15 +215,24 @@ print(r.status, r.rows_new)
 """
 
 
-def test_two_writers_at_once_both_land(db: Path, tmp_path: Path) -> None:
+REVISIONS = """
+SELECT region_code, indicator, period,
+       list(revision ORDER BY revision), list(batch_id ORDER BY revision)
+FROM reports GROUP BY ALL ORDER BY ALL
+"""
+
+
+def test_two_writers_at_once_both_land_as_revisions_1_and_2(db: Path, tmp_path: Path) -> None:
+    """Two processes correcting the same 40 keys at once: both commit, and every key ends with
+    revisions 1 and 2 (the later batch's value on top), never two revision 1s."""
     files = []
-    for n, city in enumerate(("440100", "440300")):
+    for n, uploader in enumerate(("440100", "440300"), 1):
         body = "".join(
-            f"{city},{IND},{y}Q{q},{n + y - 2010},\n"
+            f"440100,{IND},{y}Q{q},{100 * n + y - 2010},\n"
             for y in range(2011, 2021)
             for q in range(1, 5)
         )
-        files.append(write(tmp_path, f"{city}.csv", body))
+        files.append(write(tmp_path, f"{uploader}.csv", body))
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", WRITER, str(f), str(db), f.stem],
@@ -230,12 +244,97 @@ def test_two_writers_at_once_both_land(db: Path, tmp_path: Path) -> None:
     ]
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs
-    assert sorted(o[0].strip() for o in outputs) == ["committed 40", "committed 40"]
+    assert sorted(o[0].strip() for o in outputs) == ["committed 0", "committed 40"]
     with connect(db) as con:
         current = queries.current_reports(con)
         uploaders = set(queries.batches(con)["uploader"].to_list())
-    assert current.height == 80
+        keys = con.execute(REVISIONS).fetchall()
+    assert current.height == 40
     assert uploaders == {"440100", "440300"}
+    assert len(keys) == 40
+    assert {(tuple(revisions), batches[0] < batches[1]) for *_, revisions, batches in keys} == {
+        ((1, 2), True)
+    }
+
+
+def _one_key(value: float) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "region_code": ["440100"],
+            "indicator": [IND],
+            "period": ["2014Q3"],
+            "value": [value],
+            "note": [None],
+            "_row": [2],
+        },
+        schema_overrides={"note": pl.String},
+    )
+
+
+def _record(name: str) -> BatchRecord:
+    return BatchRecord(
+        file_name=name,
+        sha256=name,
+        uploader=name,
+        region_code=None,
+        source="upload",
+        rows_total=1,
+        rows_rejected=0,
+        issues=[],
+        started_at=dt.datetime(2026, 1, 1),
+    )
+
+
+@pytest.fixture
+def bare(tmp_path: Path) -> Path:
+    """A migrated warehouse file without dimensions: facts need none."""
+    path = tmp_path / "bare.duckdb"
+    with connect(path, write=True, create=True) as con:
+        migrate(con)
+    return path
+
+
+def test_a_load_that_overlaps_another_is_refused_not_revision_1_twice(bare: Path) -> None:
+    """Two connections of one process (no process lock, no file lock between them: as two
+    servers sharing one database would be) load the same new key while both transactions are
+    open.  The second claim of the batch counter conflicts, so the second load cannot also write
+    revision 1; run again after the first commits, it writes revision 2."""
+    with connect(bare) as first, connect(bare) as second:
+
+        def overlapping() -> None:  # runs inside the first load's open transaction
+            with pytest.raises(duckdb.TransactionException, match="Conflict"):
+                commit_batch(second, _one_key(2.0), _record("second"), dry_run=False, retry_for=0)
+
+        assert commit_batch(first, _one_key(1.0), _record("first"), dry_run=False,
+                            on_written=overlapping) == 1  # fmt: skip
+        assert commit_batch(second, _one_key(2.0), _record("second"), dry_run=False) == 2
+        rows = first.execute(
+            "SELECT revision, value, batch_id, submitted_by FROM reports ORDER BY revision"
+        ).fetchall()
+    assert rows == [(1, 1.0, 1, "first"), (2, 2.0, 2, "second")]
+
+
+def test_an_overlapping_load_retries_until_its_turn(bare: Path) -> None:
+    """The same overlap on two threads: the second load retries with back-off and lands as
+    revision 2 once the first has committed."""
+    landed: list[int] = []
+
+    def second_load() -> None:
+        with connect(bare) as second:
+            landed.append(commit_batch(second, _one_key(2.0), _record("second"), dry_run=False))
+
+    thread = threading.Thread(target=second_load)
+
+    def overlapping() -> None:
+        thread.start()
+        time.sleep(0.5)  # the second load claims, conflicts and backs off meanwhile
+
+    with connect(bare) as first:
+        commit_batch(first, _one_key(1.0), _record("first"), dry_run=False, on_written=overlapping)
+    thread.join(timeout=60)
+    assert landed == [2]
+    with connect(bare) as con:
+        assert con.execute(REVISIONS).fetchall() == [("440100", IND, "2014Q3", [1, 2], [1, 2])]
 
 
 def test_trend_warnings_compare_with_the_warehouse(db: Path, tmp_path: Path) -> None:

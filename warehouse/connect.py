@@ -1,4 +1,11 @@
-"""Opening the warehouse safely from the dashboard's threads and from the command line.
+"""The warehouse behind one door: :class:`Warehouse`, built from a URL, opens connections safely
+from the dashboard's threads and from the command line, and reads the data version.
+
+``Warehouse.from_url("duckdb:///data/warehouse.duckdb")`` (relative), ``duckdb:////srv/w.duckdb``
+(absolute) or a plain path (what ``--db`` and the dashboard pass) name a DuckDB file; any other
+scheme is refused with :class:`WarehouseURLError` (see ``docs/architecture.md``, "Beyond one
+machine").  The functions :func:`connect`, :func:`data_version`, :func:`check_warehouse` and
+:func:`is_writable` are thin wrappers kept for callers that pass a path.
 
 DuckDB lets one process write a database file at a time, and a process that has the file open
 holds its lock.  The choice here (see ``docs/architecture.md``):
@@ -31,89 +38,42 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import duckdb
 
+from warehouse.errors import (
+    FIX,
+    FIX_EN,
+    WarehouseBusy,
+    WarehouseError,
+    WarehouseInvalid,
+    WarehouseMissing,
+    WarehouseNotInitialised,
+    WarehouseReadOnly,
+    WarehouseURLError,
+)
+
+__all__ = [
+    "FIX",
+    "FIX_EN",
+    "Warehouse",
+    "WarehouseBusy",
+    "WarehouseError",
+    "WarehouseInvalid",
+    "WarehouseMissing",
+    "WarehouseNotInitialised",
+    "WarehouseReadOnly",
+    "WarehouseURLError",
+    "check_warehouse",
+    "connect",
+    "data_version",
+    "is_writable",
+]
+
 _WRITE_LOCK = threading.RLock()
-
-
-FIX = "请运行 `make run` 或 `.venv/bin/target-monitor init`"
-FIX_EN = "run `make run` or `.venv/bin/target-monitor init`"
-
-
-class WarehouseError(RuntimeError):
-    """A problem with the warehouse file that the user can fix.  ``str()`` is one bilingual line
-    (Chinese, then English) saying what is wrong and what to do; :meth:`line` can show only the
-    file's name, for pages that must not reveal server paths."""
-
-    def __init__(self, path: Path | str, zh: str, en: str) -> None:
-        self.path, self.zh, self.en = Path(path), zh, en
-        super().__init__(self.line())
-
-    def line(self, *, full_path: bool = True) -> str:
-        shown = str(self.path) if full_path else self.path.name
-        return f"{self.zh.format(path=shown)} / {self.en.format(path=shown)}"
-
-
-class WarehouseMissing(WarehouseError):
-    """No file at the path: only ``init`` creates a warehouse."""
-
-    def __init__(self, path: Path | str) -> None:
-        super().__init__(
-            path, f"没有找到数据仓库 {{path}}：{FIX}", f"no warehouse at {{path}}: {FIX_EN}"
-        )
-
-
-class WarehouseNotInitialised(WarehouseError):
-    """A DuckDB file without the warehouse's schema (or an older schema than this code's)."""
-
-    def __init__(self, path: Path | str) -> None:
-        super().__init__(
-            path,
-            f"{{path}} 不是已初始化的数据仓库（或版本过旧）：{FIX}",
-            f"{{path}} is not an initialised warehouse (or is out of date): {FIX_EN}",
-        )
-
-
-class WarehouseInvalid(WarehouseError):
-    """The file exists but is not a DuckDB database at all."""
-
-    def __init__(self, path: Path | str) -> None:
-        super().__init__(
-            path,
-            "{path} 不是 DuckDB 数据仓库文件：请检查 --db 路径，或将该文件移走后重新初始化",
-            "{path} is not a DuckDB warehouse file: check the --db path, or move the file away"
-            " and initialise again",
-        )
-
-
-class WarehouseReadOnly(WarehouseError):
-    """A write was asked of a warehouse file this process may not write."""
-
-    def __init__(self, path: Path | str) -> None:
-        super().__init__(
-            path,
-            "数据仓库 {path} 为只读文件：可以查看，但无法保存改动；请管理员恢复写权限后重试",
-            "the warehouse {path} is read-only: it can be viewed but changes cannot be saved;"
-            " ask an administrator to make it writable and retry",
-        )
-
-
-class WarehouseBusy(WarehouseError):
-    """Another process kept the warehouse locked for longer than we were willing to wait."""
-
-    def __init__(self, path: Path | str, waited: float, holder: str | None = None) -> None:
-        self.waited, self.holder = waited, holder
-        who_zh = f"（{holder}）" if holder else ""
-        who_en = f" ({holder})" if holder else ""
-        super().__init__(
-            path,
-            f"数据仓库 {{path}} 正被另一个程序{who_zh}占用，等待 {waited:.0f} 秒后仍未释放："
-            "请稍后重试，或先结束该程序",
-            f"the warehouse {{path}} is in use by another program{who_en}; waited {waited:.0f} s:"
-            " try again shortly, or close that program first",
-        )
 
 
 _HOLDER = re.compile(r"held in (?P<exe>\S+) \(PID (?P<pid>\d+)\)(?: by user (?P<user>\S+))?")
@@ -156,76 +116,8 @@ def _open(target: str, *, read_only: bool, path: Path) -> duckdb.DuckDBPyConnect
         raise
 
 
-@contextmanager
-def connect(
-    path: Path | str, *, write: bool = False, timeout: float = 60.0, create: bool = False
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection to the warehouse at ``path``; ``write=True`` for one writer per process.
-
-    Without ``create`` a missing file raises :class:`WarehouseMissing` (nothing is created).  A
-    file this process may not write is opened ``read_only`` for reading, and raises
-    :class:`WarehouseReadOnly` for ``write=True``.  Within one process DuckDB refuses to mix
-    read-only and read-write opens of one file, so a writable file is always opened read-write,
-    by readers too (see ``docs/architecture.md``)."""
-    target = str(path)
-    file = Path(target)
-    memory = target == ":memory:"
-    if not memory and not create and not file.exists():
-        raise WarehouseMissing(file)
-    read_only = not memory and file.exists() and not _writable(file)
-    if read_only and write:
-        raise WarehouseReadOnly(file)
-    start = time.monotonic()
-    delay = 0.05
-    lock = _WRITE_LOCK if write else None
-    if lock is not None:
-        lock.acquire()
-    try:
-        while True:
-            try:
-                con = _open(target, read_only=read_only, path=file)
-                break
-            except (duckdb.IOException, duckdb.ConnectionException) as exc:
-                waited = time.monotonic() - start
-                if _is_permission_error(exc) and not read_only:
-                    if write:
-                        raise WarehouseReadOnly(file) from exc
-                    read_only = True  # os.access said yes, the file system said no
-                    continue
-                if not _is_lock_error(exc):
-                    raise
-                if waited >= timeout:
-                    raise WarehouseBusy(file, waited, _lock_holder(exc)) from exc
-                time.sleep(delay * (1 + random.random()))  # jitter, not cryptography
-                delay = min(delay * 2, 1.0)
-        try:
-            con.execute("SET python_enable_replacements = false")
-            con.execute("SET enable_progress_bar = false")
-            yield con
-        finally:
-            con.close()
-    finally:
-        if lock is not None:
-            lock.release()
-
-
-def is_writable(path: Path | str) -> bool:
-    """Whether :func:`connect` can write the warehouse (pages show a read-only notice if not)."""
-    file = Path(path)
-    return not file.exists() or _writable(file)
-
-
-def check_warehouse(path: Path | str) -> None:
-    """Raise the :class:`WarehouseError` that explains why ``path`` cannot be used as a
-    warehouse (missing, not DuckDB, not initialised); return quietly when it can."""
-    with connect(path) as con:
-        row = con.execute(
-            "SELECT count(*) FROM duckdb_tables() "
-            "WHERE schema_name = 'main' AND table_name IN ('schema_migrations', 'warehouse_info')"
-        ).fetchone()
-    if row is None or row[0] < 2:
-        raise WarehouseNotInitialised(path)
-
+_SCHEME = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<rest>.*)", re.DOTALL)
+MEMORY = ":memory:"
 
 # What cached views depend on: the latest batch, the quarter locks, the accounts, the warehouse's
 # own facts (sample flag, default date, dimensions reload).  Not logins, failed logins, the
@@ -254,33 +146,178 @@ def _file_stamp(path: Path) -> tuple[int, ...]:
     return tuple(parts)
 
 
-def data_version(path: Path | str) -> tuple[int, ...]:
-    """The key cached views are stored under: ``(latest batch id, lock events, accounts
-    fingerprint, warehouse_info fingerprint)``, read by a query, so that it changes with every
-    commit, dry run, lock, unlock and account change (add, disable, enable, password, role) from
-    any process, and not with a login or a failed one (which write only the audit log and the
-    throttle's counters).
+@dataclass(frozen=True)
+class Warehouse:
+    """One warehouse: today a DuckDB file (or ``:memory:``), named by a URL or a path.
 
-    Opening DuckDB costs about 20 ms, so the query runs only when the file (or its WAL) has
-    changed since the last call in this process; a stat tells.  The connection is the shared
-    :func:`connect` one (read-write when the file is writable): within one process DuckDB refuses
-    a read-only open while another thread has the file open read-write, and the reverse."""
-    file = Path(path)
-    if not file.exists():
-        return (0, 0, 0, 0)
-    key = str(file)
-    stamp = _file_stamp(file)
-    with _versions_lock:
-        known = _versions.get(key)
-    if known is not None and known[0] == stamp:
-        return known[1]
-    with connect(file) as con:
-        con.execute("SET python_enable_replacements = false")
+    Everything that opens storage goes through :meth:`connect`; what cached views are keyed on
+    comes from :meth:`data_version`.  Another backend (PostgreSQL, see ``docs/architecture.md``)
+    would be another scheme in :meth:`from_url` and another body for these methods."""
+
+    path: Path
+
+    @classmethod
+    def from_url(cls, url: str | os.PathLike[str] | Warehouse) -> Warehouse:
+        """``duckdb:///relative/path``, ``duckdb:////absolute/path``, ``duckdb:///:memory:`` or a
+        plain path.  A path in a URL is percent-decoded (``%20`` is a space); a plain path is
+        taken as it is.  Any other scheme raises :class:`WarehouseURLError`."""
+        if isinstance(url, Warehouse):
+            return url
+        if not isinstance(url, str):
+            return cls(Path(url))
+        match = _SCHEME.fullmatch(url)
+        if match is None:
+            return cls(Path(url))
+        scheme = match["scheme"].lower()
+        if scheme != "duckdb":
+            raise WarehouseURLError.unsupported(scheme)
+        rest = match["rest"]
+        if not rest.startswith("/") or rest == "/":  # duckdb://host/... or duckdb:///
+            raise WarehouseURLError.no_file()
+        return cls(Path(unquote(rest[1:])))
+
+    @property
+    def url(self) -> str:
+        """The URL that :meth:`from_url` reads back as this warehouse (percent-encoded)."""
+        return f"duckdb:///{quote(str(self.path), safe='/:')}"
+
+    @property
+    def memory(self) -> bool:
+        return str(self.path) == MEMORY
+
+    def exists(self) -> bool:
+        return self.memory or self.path.exists()
+
+    def is_writable(self) -> bool:
+        """Whether :meth:`connect` can write (the pages show a read-only notice if not)."""
+        return self.memory or not self.path.exists() or _writable(self.path)
+
+    @contextmanager
+    def connect(
+        self, *, write: bool = False, timeout: float = 60.0, create: bool = False
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection; ``write=True`` for one writer per process.
+
+        Without ``create`` a missing file raises :class:`WarehouseMissing` (nothing is created).
+        A file this process may not write is opened ``read_only`` for reading, and raises
+        :class:`WarehouseReadOnly` for ``write=True``.  Within one process DuckDB refuses to mix
+        read-only and read-write opens of one file, so a writable file is always opened
+        read-write, by readers too (see ``docs/architecture.md``)."""
+        file, memory = self.path, self.memory
+        if not memory and not create and not file.exists():
+            raise WarehouseMissing(file)
+        read_only = not memory and file.exists() and not _writable(file)
+        if read_only and write:
+            raise WarehouseReadOnly(file)
+        lock = _WRITE_LOCK if write else None
+        if lock is not None:
+            lock.acquire()
         try:
-            row = con.execute(_VERSION_SQL).fetchone()
-        except duckdb.CatalogException:  # not initialised (yet): nothing cached can be stale
-            row = None
-    version = tuple(int(x) for x in row) if row is not None else (-1, 0, 0, 0)
-    with _versions_lock:
-        _versions[key] = (stamp, version)
-    return version
+            con = self._open_waiting(read_only=read_only, write=write, timeout=timeout)
+            try:
+                con.execute("SET python_enable_replacements = false")
+                con.execute("SET enable_progress_bar = false")
+                yield con
+            finally:
+                con.close()
+        finally:
+            if lock is not None:
+                lock.release()
+
+    def _open_waiting(
+        self, *, read_only: bool, write: bool, timeout: float
+    ) -> duckdb.DuckDBPyConnection:
+        """Open, waiting with back-off while another process holds the file's lock."""
+        file = self.path
+        start = time.monotonic()
+        delay = 0.05
+        while True:
+            try:
+                return _open(str(file), read_only=read_only, path=file)
+            except (duckdb.IOException, duckdb.ConnectionException) as exc:
+                waited = time.monotonic() - start
+                if _is_permission_error(exc) and not read_only:
+                    if write:
+                        raise WarehouseReadOnly(file) from exc
+                    read_only = True  # os.access said yes, the file system said no
+                    continue
+                if not _is_lock_error(exc):
+                    raise
+                if waited >= timeout:
+                    raise WarehouseBusy(file, waited, _lock_holder(exc)) from exc
+                time.sleep(delay * (1 + random.random()))  # jitter, not cryptography
+                delay = min(delay * 2, 1.0)
+
+    def check(self) -> None:
+        """Raise the :class:`WarehouseError` that explains why this cannot be used as a
+        warehouse (missing, not DuckDB, not initialised); return quietly when it can."""
+        with self.connect() as con:
+            row = con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main'"
+                " AND table_name IN ('schema_migrations', 'warehouse_info')"
+            ).fetchone()
+        if row is None or row[0] < 2:
+            raise WarehouseNotInitialised(self.path)
+
+    def data_version(self) -> tuple[int, ...]:
+        """The key cached views are stored under: ``(latest batch id, lock events, accounts
+        fingerprint, warehouse_info fingerprint)``, read by a query, so that it changes with
+        every commit, dry run, lock, unlock and account change (add, disable, enable, password,
+        role) from any process, and not with a login or a failed one (which write only the
+        audit log and the throttle's counters).
+
+        Opening DuckDB costs about 20 ms, so the query runs only when the file (or its WAL) has
+        changed since the last call in this process; a stat tells.  That stat only decides
+        whether to ask again: the version itself is always the query's answer.  The connection
+        is the shared :meth:`connect` one (read-write when the file is writable): within one
+        process DuckDB refuses a read-only open while another thread has the file open
+        read-write, and the reverse."""
+        file = self.path
+        if self.memory or not file.exists():
+            return (0, 0, 0, 0)
+        key = str(file)
+        stamp = _file_stamp(file)
+        with _versions_lock:
+            known = _versions.get(key)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        with self.connect() as con:
+            try:
+                row = con.execute(_VERSION_SQL).fetchone()
+            except duckdb.CatalogException:  # not initialised (yet): nothing cached can be stale
+                row = None
+        version = tuple(int(x) for x in row) if row is not None else (-1, 0, 0, 0)
+        with _versions_lock:
+            _versions[key] = (stamp, version)
+        return version
+
+
+# --- the function API, kept for callers that pass a path ----------------------------------------
+
+
+@contextmanager
+def connect(
+    path: Path | str | Warehouse,
+    *,
+    write: bool = False,
+    timeout: float = 60.0,
+    create: bool = False,
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """:meth:`Warehouse.connect` of the warehouse at ``path`` (a path or a URL)."""
+    with Warehouse.from_url(path).connect(write=write, timeout=timeout, create=create) as con:
+        yield con
+
+
+def is_writable(path: Path | str | Warehouse) -> bool:
+    """:meth:`Warehouse.is_writable` of the warehouse at ``path``."""
+    return Warehouse.from_url(path).is_writable()
+
+
+def check_warehouse(path: Path | str | Warehouse) -> None:
+    """:meth:`Warehouse.check` of the warehouse at ``path``."""
+    Warehouse.from_url(path).check()
+
+
+def data_version(path: Path | str | Warehouse) -> tuple[int, ...]:
+    """:meth:`Warehouse.data_version` of the warehouse at ``path``."""
+    return Warehouse.from_url(path).data_version()

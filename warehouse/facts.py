@@ -4,12 +4,24 @@ Nothing here updates or deletes a report.  A key reported again with a different
 new revision; an identical value is counted as unchanged and not written.  The ``upload_batches``
 row that marks a batch committed is inserted last, inside the same transaction as its reports, so
 a batch is either wholly there (with its marker) or not there at all.
+
+Revisions ("current + 1") are computed inside the load's transaction from what it reads, which is
+right only if no other writer computes them for the same key at the same time.  So the first
+statement of every load claims its batch id from the one-row ``batch_counter``
+(``migrations/007_batch_counter.sql``): two loads open at once both update that row, DuckDB
+refuses the second ("Conflict on update"), and :func:`commit_batch` rolls it back and runs it
+again, now reading the first load's revisions.  This does not rely on the process lock or on
+DuckDB's one-writing-process file lock, and it is how PostgreSQL would serialise the loads too
+(the second ``UPDATE`` waits for the first transaction to commit).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import random
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -176,9 +188,19 @@ def _record(
     )
 
 
-def _next_batch_id(con: duckdb.DuckDBPyConnection) -> int:
-    ((batch_id,),) = con.execute("SELECT nextval('batch_id_seq')").fetchall()
+_CLAIM_BATCH = "UPDATE batch_counter SET last_batch_id = last_batch_id + 1 RETURNING last_batch_id"
+
+
+def _claim_batch_id(con: duckdb.DuckDBPyConnection) -> int:
+    """The next batch id, claimed by updating the one counter row: the point where concurrent
+    loads meet (see the module's docstring).  It must be the transaction's first statement."""
+    ((batch_id,),) = con.execute(_CLAIM_BATCH).fetchall()
     return int(batch_id)
+
+
+def _is_conflict(exc: duckdb.Error) -> bool:
+    """DuckDB's write-write conflict ("Conflict on update!", "Transaction conflict …")."""
+    return isinstance(exc, duckdb.TransactionException) and "conflict" in str(exc).lower()
 
 
 def commit_batch(
@@ -189,6 +211,7 @@ def commit_batch(
     dry_run: bool,
     on_written: Callable[[], None] | None = None,
     audit_actor: str | None = None,
+    retry_for: float = 60.0,
 ) -> int:
     """Compare and (unless ``dry_run``) append ``rows`` and the batch marker in one transaction.
 
@@ -196,15 +219,47 @@ def commit_batch(
     ``record.counts`` is filled in.  When ``reports`` holds nothing of the batch's quarters yet
     (the usual case for a new quarter), every row is new: there is nothing to compare, and the
     rows go in straight from the frame.
+
+    A transaction refused because another load was writing at the same time is rolled back and
+    run again (compare included) with back-off, for up to ``retry_for`` seconds; after that the
+    conflict is raised.
     """
+    start = time.monotonic()
+    delay = 0.05
+    while True:
+        try:
+            return _commit_once(
+                con,
+                rows,
+                record,
+                dry_run=dry_run,
+                on_written=on_written,
+                audit_actor=audit_actor,
+            )
+        except duckdb.TransactionException as exc:
+            if not _is_conflict(exc) or time.monotonic() - start >= retry_for:
+                raise
+        time.sleep(delay * (1 + random.random()))  # jitter, not cryptography
+        delay = min(delay * 2, 1.0)
+
+
+def _commit_once(
+    con: duckdb.DuckDBPyConnection,
+    rows: pl.DataFrame,
+    record: BatchRecord,
+    *,
+    dry_run: bool,
+    on_written: Callable[[], None] | None,
+    audit_actor: str | None,
+) -> int:
     con.execute("BEGIN TRANSACTION")
     try:
+        batch_id = _claim_batch_id(con)  # first: a concurrent load conflicts here
         all_new = _all_new(con, rows)
         if all_new:
             record.counts = BatchCounts(new=rows.height)
         else:
             record.counts = _compare(con, rows)
-        batch_id = _next_batch_id(con)
         finished = record.submitted_at or utc_now()
         if not dry_run and all_new:
             con.register("_incoming", _incoming(rows))
@@ -236,6 +291,8 @@ def commit_batch(
             )
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        # a refused COMMIT has already rolled back, and then there is nothing to roll back
+        with contextlib.suppress(duckdb.TransactionException):
+            con.execute("ROLLBACK")
         raise
     return batch_id

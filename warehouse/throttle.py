@@ -130,7 +130,12 @@ def save(con: duckdb.DuckDBPyConnection, username: str, attempts: Attempts, *, k
     if not attempts.failures:
         con.execute("DELETE FROM login_failures WHERE username = ?", [username])
         return
+    # An upsert on the key, not DuckDB's non-portable insert `OR REPLACE`: one atomic statement
+    # in DuckDB, PostgreSQL and SQLite alike, so two servers counting a failure for the same name
+    # at once cannot both find no row and then collide on the key (as DELETE + INSERT could).
     con.execute(
-        "INSERT OR REPLACE INTO login_failures VALUES (?, ?, ?, ?)",
+        "INSERT INTO login_failures (username, failures, last_failed_at, locked_until)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET failures = excluded.failures,"
+        " last_failed_at = excluded.last_failed_at, locked_until = excluded.locked_until",
         [username, attempts.failures, attempts.last_failed_at, attempts.locked_until],
     )

@@ -32,8 +32,9 @@ CREATE TABLE IF NOT EXISTS reports (
     submitted_at  TIMESTAMP NOT NULL
     -- (region_code, indicator, period, revision) is unique.  It is not declared as a key: DuckDB
     -- would build an in-memory ART index over every report (gigabytes at national scale), and
-    -- the one-writer-at-a-time load computes revisions inside its transaction, so it holds anyway
-    -- (tests/test_load.py checks it after concurrent writers).
+    -- each load computes revisions inside its transaction after claiming its batch id from
+    -- batch_counter (007_batch_counter.sql), where concurrent loads conflict and take turns, so
+    -- it holds anyway (tests/test_load.py checks it after concurrent writers).
 );
 
 -- The current value of every key: its latest revision.
