@@ -60,7 +60,6 @@ class Goal:
     flow: bool = False  # with yearly: the series is a year-to-date running total
     baseline: float = 0.0
     baseline_at: int | None = None  # quarter the baseline holds at (default: start - 1)
-    cumulative_flow: bool = False  # actual = running sum of the flow since the window opened
 
 
 @dataclass

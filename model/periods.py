@@ -94,11 +94,10 @@ def quarters_between(first: Quarter, last: Quarter) -> list[Quarter]:
 
 @dataclass(frozen=True)
 class PeriodProblem:
-    """Why a period spelling was not accepted: a rule id and a fix, in Chinese and English."""
+    """Why a period spelling was not accepted: the rule it breaks.  The message and the fix a
+    user sees are the rule's, in ``model/issues.py``."""
 
     rule: str
-    message_zh: str
-    message_en: str
 
 
 _PATTERNS = [
@@ -109,10 +108,10 @@ _PATTERNS = [
 _DATE = re.compile(r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?")
 _DATETIME_SUFFIX = re.compile(r"[ T]00:00(:00(\.0+)?)?$")
 _AMBIGUOUS = [
-    (re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*月?"), "a month"),
-    (re.compile(r"\d{4}\s*年?"), "a whole year"),
-    (re.compile(r"\d{4}\s*年?\s*[上下]半年"), "a half year"),
-    (re.compile(r"\d{2}\s*[-/ ]?\s*Q[1-4]", re.IGNORECASE), "a two-digit year"),
+    re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*月?"),  # a month
+    re.compile(r"\d{4}\s*年?"),  # a whole year
+    re.compile(r"\d{4}\s*年?\s*[上下]半年"),  # a half year
+    re.compile(r"\d{2}\s*[-/ ]?\s*Q[1-4]", re.IGNORECASE),  # a two-digit year
 ]
 
 
@@ -121,7 +120,7 @@ def parse_quarter(raw: str) -> Quarter | PeriodProblem:
     text = unicodedata.normalize("NFKC", raw).strip()
     text = _DATETIME_SUFFIX.sub("", text)
     if not text:
-        return PeriodProblem("period-missing", "报告期为空", "the period is empty")
+        return PeriodProblem("period-missing")
     for pattern in _PATTERNS:
         match = pattern.fullmatch(text)
         if match:
@@ -132,32 +131,11 @@ def parse_quarter(raw: str) -> Quarter | PeriodProblem:
         try:
             date = dt.date(year, month, day)
         except ValueError:
-            return PeriodProblem(
-                "period-invalid",
-                f"“{raw}”不是有效日期",
-                f"'{raw}' is not a valid date",
-            )
+            return PeriodProblem("period-invalid")  # not a date
         quarter = Quarter.of(date)
         if date != quarter.end:
-            return PeriodProblem(
-                "period-ambiguous",
-                f"“{raw}”不是季度末日期，无法确定报告季度",
-                f"'{raw}' is not a quarter's last day, so the quarter is ambiguous",
-            )
+            return PeriodProblem("period-ambiguous")  # not a quarter's last day
         return quarter
-    for pattern, what in _AMBIGUOUS:
-        if pattern.fullmatch(text):
-            return PeriodProblem(
-                "period-ambiguous",
-                f"“{raw}”不能确定是哪个季度",
-                f"'{raw}' is {what}, not one quarter",
-            )
-    return PeriodProblem(
-        "period-invalid", f"无法识别报告期“{raw}”", f"'{raw}' is not a recognised period"
-    )
-
-
-PERIOD_FIX_ZH = "请写成“2018Q3”或“2018年第三季度”（或季度末日期 2018-09-30）"
-PERIOD_FIX_EN = (
-    "write the quarter as 2018Q3 or 2018年第三季度 (or the quarter's last day, 2018-09-30)"
-)
+    if any(pattern.fullmatch(text) for pattern in _AMBIGUOUS):
+        return PeriodProblem("period-ambiguous")
+    return PeriodProblem("period-invalid")

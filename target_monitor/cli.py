@@ -1,7 +1,9 @@
 """``target-monitor``: the command line.
 
 Each subcommand is a thin layer over a function in ``etl/`` or ``warehouse/``; scripting and tests
-depend on the exact forms documented in the README.
+depend on the exact forms documented in the README.  What only one command needs (the sample
+generator, xlsxwriter, the judgement, the PDF briefing) is imported inside that command, so the
+others do not pay for it at start-up.
 """
 
 from __future__ import annotations
@@ -16,18 +18,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from etl.build import init_warehouse
 from etl.load import check_file, load_file, reference
 from etl.read import MAX_BYTES
-from etl.template import write_template
 from model import paths
 from model.catalogue import Problem, read_catalogue
 from model.issues import Issue
 from model.periods import Quarter
 from model.regions import read_regions
-from service import api as service
 from target_monitor import __version__
-from target_monitor.catalogue_doc import render_catalogue_doc
 from target_monitor.errors import explain
 from warehouse import accounts
 from warehouse.audit import set_process_user
@@ -62,6 +60,8 @@ def _check_targets(args: argparse.Namespace) -> int:
 
 
 def _catalogue_doc(args: argparse.Namespace) -> int:
+    from target_monitor.catalogue_doc import render_catalogue_doc
+
     catalogue, problems = read_catalogue(args.path)
     if catalogue is None:
         for p in problems:
@@ -142,6 +142,8 @@ def _load(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
+    from etl.build import init_warehouse  # the sample generator and the published figures
+
     counts = init_warehouse(args.db, sample=args.sample, if_missing=args.if_missing)
     print(f"✓ {args.db}: {init_summary(counts)}")
     return 0
@@ -179,6 +181,8 @@ def init_summary(counts: dict[str, int]) -> str:
 
 
 def _template(args: argparse.Namespace) -> int:
+    from etl.template import write_template  # xlsxwriter
+
     ref = reference()
     try:
         quarter = Quarter.parse(args.period)
@@ -205,6 +209,8 @@ STATUS_COLUMNS = [
 
 
 def _status(args: argparse.Namespace) -> int:
+    from service import api as service  # the judgement
+
     check_warehouse(args.db)
     ref = reference()
     as_of = args.as_of or service.default_as_of(args.db)

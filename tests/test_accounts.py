@@ -1,8 +1,9 @@
 """Accounts, roles, quarter locks and the audit log (issue 7), on real DuckDB files.
 
-Every role's permissions are checked where data is written (``load_file``), through the installed
-``target-monitor`` command and through the dashboard (AppTest); passwords are stored only as
-argon2id hashes; every login, upload, lock, unlock and account change leaves an audit row.
+Every role's permissions are checked where data is written (``load_file``), through the
+``target-monitor`` command (run in this process) and through the dashboard (AppTest); passwords are
+stored only as argon2id hashes; every login, upload, lock, unlock and account change leaves an
+audit row.
 """
 
 from __future__ import annotations
@@ -10,9 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import shutil
-import subprocess
-import sys
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -23,17 +21,18 @@ import pytest
 from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
-from etl.build import DEMO_ACCOUNTS, init_warehouse
+from etl.build import DEMO_ACCOUNTS
 from etl.load import Reference, load_file, reference
 from model import paths
 from target_monitor.i18n import t
+from tests.cli_runner import Cli
+from tests.warehouses import copy_warehouse
 from warehouse import accounts
 from warehouse.accounts import AccountError, User
 from warehouse.connect import connect
 
 APP = str(paths.ROOT / "dashboard.py")
 FIXTURES = paths.ROOT / "tests" / "fixtures" / "uploads"
-EXE = Path(sys.executable).parent / "target-monitor"
 HEADER = "地区代码,指标,报告期,数值,备注\n"
 PLATFORMS = "demo_platforms_provincial"  # reported by cities
 ACTIVITIES = "local_service_activities"  # reported by cities and by counties
@@ -54,11 +53,10 @@ def ref() -> Reference:
 
 
 @pytest.fixture
-def db(tmp_path: Path, ref: Reference) -> Path:
-    """A fresh warehouse (no sample, no accounts) of this test's own."""
-    path = tmp_path / "warehouse.duckdb"
-    init_warehouse(path, ref=ref)
-    return path
+def db(fresh_db: Path) -> Path:
+    """A fresh warehouse (no sample, no accounts) of this test's own: a copy of the one built
+    for the run."""
+    return fresh_db
 
 
 @pytest.fixture
@@ -113,21 +111,9 @@ def rules(result: Any) -> list[tuple[str, int | None]]:
     return [(i.rule, i.row) for i in result.issues]
 
 
-def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    assert EXE.exists(), "the console script target-monitor is not installed"
-    return subprocess.run(
-        [str(EXE), *args], input=stdin, capture_output=True, text=True, check=False, timeout=120
-    )
-
-
 def copy_db(source: Path, tmp_path: Path) -> Path:
     """A private copy of a warehouse (logins write audit rows: the shared one stays as built)."""
-    target = tmp_path / "copy.duckdb"
-    shutil.copy(source, target)
-    wal = source.with_name(source.name + ".wal")
-    if wal.exists():
-        shutil.copy(wal, target.with_name(target.name + ".wal"))
-    return target
+    return copy_warehouse(source, tmp_path / "copy.duckdb")
 
 
 # --------------------------------------------------------------------------------------------
@@ -514,7 +500,7 @@ def test_only_an_admin_can_lock(db: Path, users: dict[str, User], role: str) -> 
 # the command line
 
 
-def test_cli_manages_accounts_locks_and_prints_the_audit_log(db: Path) -> None:
+def test_cli_manages_accounts_locks_and_prints_the_audit_log(db: Path, cli: Cli) -> None:
     d = ("--db", str(db))
     add = cli("users", "add", "root", "--role", "admin", "--password-stdin", *d,
               stdin=f"{ADMIN_PW}\n")  # fmt: skip
@@ -601,7 +587,7 @@ def test_cli_manages_accounts_locks_and_prints_the_audit_log(db: Path) -> None:
     assert [(r["actor"], r["action"], r["target"]) for r in only] == [("root", "lock", "2018Q3")]
 
 
-def test_cli_load_applies_the_users_scope(db: Path, users: dict[str, User]) -> None:
+def test_cli_load_applies_the_users_scope(db: Path, users: dict[str, User], cli: Cli) -> None:
     before, logged = content(db), len(audit_rows(db))
     path = str(FIXTURES / "region-out-of-scope.csv")
     result = cli("load", path, "--db", str(db), "--user", "jieyang", "--json")
@@ -637,7 +623,7 @@ def test_cli_load_applies_the_users_scope(db: Path, users: dict[str, User]) -> N
     assert audit_rows(db)[-1]["batch_id"] == done["batch_id"]
 
 
-def test_cli_load_refuses_a_planner(db: Path, users: dict[str, User]) -> None:
+def test_cli_load_refuses_a_planner(db: Path, users: dict[str, User], cli: Cli) -> None:
     before, logged = content(db), len(audit_rows(db))
     path = str(FIXTURES / "region-out-of-scope.csv")
     planner = cli("load", path, "--db", str(db), "--user", "planner", "--json")

@@ -16,6 +16,7 @@ import pytest
 from etl.build import SAMPLE_UPLOADER, building_path, init_warehouse
 from etl.load import load_file
 from service import api as service
+from tests.cli_runner import Cli
 from warehouse import accounts, queries
 from warehouse.connect import connect
 
@@ -85,7 +86,7 @@ COMPLETE = (40, "true", ["demo-admin", "demo-bureau", "demo-planner"], "2014-07-
 
 @pytest.mark.slow
 def test_a_sample_build_killed_midway_leaves_nothing_and_the_next_finishes(
-    tmp_path: Path,
+    tmp_path: Path, cli: Cli
 ) -> None:
     db = tmp_path / "warehouse.duckdb"
     building = building_path(db)
@@ -107,9 +108,7 @@ def test_a_sample_build_killed_midway_leaves_nothing_and_the_next_finishes(
         row = con.execute("SELECT count(*) FROM upload_batches").fetchone()
     assert row is not None and 0 < row[0] < 40  # half a sample, but only in the build file
 
-    done = subprocess.run(
-        [exe, "init", "--sample", "--db", str(db)], capture_output=True, text=True, timeout=300
-    )
+    done = cli("init", "--sample", "--db", str(db))  # the next start, in this process
     assert done.returncode == 0, done.stderr
     assert "sample reports 20394" in done.stdout
     assert _sample_state(db) == COMPLETE

