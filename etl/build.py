@@ -138,7 +138,7 @@ def _fresh_building(db: Path) -> Path:
 def _refresh(db: Path, ref: Reference, *, create: bool = False) -> dict[str, int]:
     with connect(db, write=True, create=create) as con:
         applied = migrate(con)
-        counts = load_dimensions(con, ref.catalogue, ref.regions)
+        counts = load_dimensions(con, ref.catalogue, ref.regions, ref.jurisdictions)
         con.execute("BEGIN TRANSACTION")
         counts["published_figures_new"] = load_published(con)
         set_info(con, "dimensions_loaded_at", utc_now().isoformat(timespec="seconds"))
@@ -174,7 +174,7 @@ def load_sample(db: Path, ref: Reference, *, progress: Progress | None = None) -
     """Load the generated sample, quarter by quarter; mark the warehouse as holding sample data.
 
     Call it on a warehouse being built (:func:`init_warehouse` does): it is not atomic itself."""
-    frame = generate_sample(ref.catalogue, ref.regions)
+    frame = generate_sample(ref.catalogue, ref.regions, jurisdictions=ref.jurisdictions)
     loaded = 0
     parts = frame.sort("period").group_by("period", maintain_order=True)
     total = frame["period"].n_unique()
@@ -204,7 +204,10 @@ def load_sample(db: Path, ref: Reference, *, progress: Progress | None = None) -
         progress(total / (total + 1), "accounts")
     with connect(db, write=True) as con:
         set_info(con, "sample", "true")
+        known = {r.code for r in ref.regions}
         for username, password, role, region, name in DEMO_ACCOUNTS:
+            if region is not None and region not in known:
+                continue  # a region list without 揭阳市 (another jurisdiction's) has no demo bureau
             if accounts.get_user(con, username) is None:
                 accounts.add_user(
                     con,

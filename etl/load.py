@@ -25,6 +25,7 @@ from etl.validate import ValidationContext, validate
 from model import clock, paths
 from model.catalogue import Catalogue, load_catalogue
 from model.issues import Issue, make_issue
+from model.jurisdictions import Jurisdictions, bundled, load_jurisdictions
 from model.regions import Region, load_regions
 from warehouse.accounts import User, locks, upload_refusals
 from warehouse.audit import audit
@@ -38,31 +39,43 @@ Progress = Callable[[float, str], None]
 
 @dataclass(frozen=True)
 class Reference:
-    """The catalogue and region list validation runs against."""
+    """The catalogue, region list and jurisdictions validation runs against."""
 
     catalogue: Catalogue
     regions: tuple[Region, ...]
+    jurisdictions: Jurisdictions = field(default_factory=bundled)
 
 
 @lru_cache(maxsize=4)
-def _reference(targets: Path, region_files: tuple[Path, ...], stamp: tuple[int, ...]) -> Reference:
+def _reference(
+    targets: Path, region_files: tuple[Path, ...], jurisdictions: Path, stamp: tuple[int, ...]
+) -> Reference:
     del stamp  # part of the cache key only
-    return Reference(load_catalogue(targets), tuple(load_regions(region_files)))
+    return Reference(
+        load_catalogue(targets),
+        tuple(load_regions(region_files)),
+        load_jurisdictions(jurisdictions),
+    )
 
 
 def reference(
-    targets: Path = paths.TARGETS, region_files: Sequence[Path] = (paths.REGIONS, paths.TOWNS)
+    targets: Path = paths.TARGETS,
+    region_files: Sequence[Path] = (paths.REGIONS, paths.TOWNS),
+    jurisdictions: Path = paths.JURISDICTIONS,
 ) -> Reference:
-    """Load (and cache until the files change) the catalogue and the regions."""
-    files = (targets, *region_files)
+    """Load (and cache until the files change) the catalogue, the regions and the
+    jurisdictions."""
+    files = (targets, *region_files, jurisdictions)
     stamp = tuple(f.stat().st_mtime_ns if f.exists() else 0 for f in files)
-    return _reference(targets, tuple(region_files), stamp)
+    return _reference(targets, tuple(region_files), jurisdictions, stamp)
 
 
 @lru_cache(maxsize=64)
 def validation_context(ref: Reference, region: str | None, today: dt.date) -> ValidationContext:
     """Built once per reference, uploader scope and day: building it walks every region."""
-    return ValidationContext.build(ref.catalogue, ref.regions, scope_code=region, today=today)
+    return ValidationContext.build(
+        ref.catalogue, ref.regions, scope_code=region, today=today, jurisdictions=ref.jurisdictions
+    )
 
 
 @dataclass

@@ -41,6 +41,7 @@ from dataclasses import dataclass, replace
 import polars as pl
 
 from model.catalogue import Catalogue, Target
+from model.jurisdictions import Jurisdictions, bundled
 from model.kinds import KINDS, LOWER_IS_BETTER
 from model.periods import Quarter, quarters_between
 from model.regions import Region
@@ -49,7 +50,6 @@ from model.reporting import (
     applicable_indicators,
     jurisdiction_of,
     reporter_levels,
-    reporting_levels,
     reporting_rules,
 )
 
@@ -135,7 +135,9 @@ _WEIGHTS = """440100:14 440300:14 441900:7 440600:6 442000:4 441300:4 440400:3 4
     441700:1.2 445100:1.2 441500:1 445300:0.8 370211:5 370202:3 370203:3 370212:3 370214:3
     370215:3 370282:3 370281:3 370213:2 370283:2 370285:1.5"""
 _WEIGHT = {code: float(w) for code, w in (pair.split(":") for pair in _WEIGHTS.split())}
-_FLOW_BASE = {"gov_procurement_budget_total": {"440000": 9.0e10, "370200": 1.2e10}}  # 元 a year
+# A flow's yearly magnitude (元, 家, 人次 … a year) where a jurisdiction gives none in its
+# ``sample_yearly`` (data/jurisdictions.yaml): denominators no goal drives, and relational pairs.
+_BASE_YEARLY, _RELATIONAL_YEARLY = 1000.0, 1.0e11
 _NOTE_DIP = "季末口径调整（个别单位退出统计），下季度恢复"
 Key = tuple[str, str, Quarter]
 Reporters = dict[Quarter, list[Region]]
@@ -200,10 +202,17 @@ class _Period:
 
 
 class _Sample:
-    def __init__(self, catalogue: Catalogue, regions: Sequence[Region], seed: int, last: Quarter):
-        self.cat, self.seed = catalogue, seed
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        regions: Sequence[Region],
+        seed: int,
+        last: Quarter,
+        jurisdictions: Jurisdictions,
+    ):
+        self.cat, self.seed, self.known = catalogue, seed, jurisdictions
         self.timeline = quarters_between(FIRST_QUARTER, last)
-        self.jur = jurisdiction_of(regions)
+        self.jur = jurisdiction_of(regions, jurisdictions)
         self.rules = [live for r in reporting_rules(catalogue) if (live := self._live(r))]
         self.cells: dict[str, Reporters] = defaultdict(dict)  # indicator → quarter → reporters
         ordered = sorted(regions, key=lambda r: (r.code, r.valid_from or dt.date.min))
@@ -290,7 +299,7 @@ class _Sample:
 
     def reporters(self, key: str, t: Target) -> Reporters:
         """Who reports ``key`` for goal ``t`` in each quarter (its jurisdiction, its levels)."""
-        levels = set(reporting_levels(t, self.cat.indicator(t.indicator).rollup))
+        levels = set(t.reported_by)
         out: Reporters = {}
         for q, regions in sorted(self.cells.get(key, {}).items()):
             mine = [r for r in regions if self.jur.get(r.code) == t.scope.jurisdiction]
@@ -450,7 +459,7 @@ class _Sample:
         """Denominators no goal drives: procurement budgets, counts of cities, towns, people."""
         if self.cat.indicator(key).measure == "flow":
             step, rng = _step(self.cat.indicator(key).unit), self.rng(key, jurisdiction)
-            yearly = _FLOW_BASE.get(key, {}).get(jurisdiction, 1000.0)
+            yearly = self.known.get(jurisdiction).yearly(key, _BASE_YEARLY)
             years = range(self.timeline[0].year, self.timeline[-1].year + 1)
             windows = [
                 (dt.date(y, 1, 1), dt.date(y, 12, 31), yearly * 1.08 ** (y - 2012)) for y in years
@@ -556,7 +565,8 @@ class _Sample:
             return
         regions = {r.code: r for rs in [*reporters.values(), *refs.values()] for r in rs}
         weight = sum(map(_weight, regions.values())) or 1.0
-        scale = {"370200": 3.0e10}.get(t.scope.jurisdiction, 1.0e11) / weight  # 元 a year
+        jurisdiction = self.known.get(t.scope.jurisdiction)
+        scale = jurisdiction.yearly(key, _RELATIONAL_YEARLY) / weight  # a year
         years = range(t.start.year - 1, self.timeline[-1].year + 1)
         growth = {
             y: rng.uniform(1.05, 1.25) if ok(Quarter(y, 2)) else rng.uniform(0.75, 0.95)
@@ -619,12 +629,14 @@ def generate_sample(
     *,
     seed: int = SAMPLE_SEED,
     last_quarter: Quarter = LAST_QUARTER,
+    jurisdictions: Jurisdictions | None = None,
 ) -> pl.DataFrame:
-    """The sample reports, sorted by region, indicator and period; the same seed, the same frame."""
-    sample = _Sample(catalogue, regions, seed, last_quarter)
+    """The sample reports, sorted by region, indicator and period; the same seed, the same frame
+    (``jurisdictions``: ``data/jurisdictions.yaml`` unless given)."""
+    sample = _Sample(catalogue, regions, seed, last_quarter, jurisdictions or bundled())
     series: dict[tuple[str, str, tuple[str, ...]], list[Target]] = {}
     for t in catalogue.targets:
-        levels = reporting_levels(t, catalogue.indicator(t.indicator).rollup)
+        levels = t.reported_by
         series.setdefault((t.indicator, t.scope.jurisdiction, levels), []).append(t)
     for (key, _, _), targets in series.items():
         indicator, first = catalogue.indicator(key), targets[0]

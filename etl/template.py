@@ -22,6 +22,7 @@ import xlsxwriter
 from etl.read import DATA_SHEET
 from model import clock
 from model.catalogue import Catalogue, Indicator
+from model.jurisdictions import Jurisdictions
 from model.kinds import KINDS, KindSpec
 from model.periods import Quarter
 from model.regions import Region
@@ -81,14 +82,20 @@ def resolve_region(regions: Sequence[Region], code: str, quarter: Quarter) -> Re
 
 
 def template_rows(
-    catalogue: Catalogue, regions: Sequence[Region], region_code: str, quarter: Quarter
+    catalogue: Catalogue,
+    regions: Sequence[Region],
+    region_code: str,
+    quarter: Quarter,
+    *,
+    jurisdictions: Jurisdictions | None = None,
 ) -> list[TemplateRow]:
-    """One row per indicator ``region_code`` reports for ``quarter``, in catalogue order."""
+    """One row per indicator ``region_code`` reports for ``quarter``, in catalogue order
+    (``jurisdictions``: ``data/jurisdictions.yaml`` unless given)."""
     region = resolve_region(regions, region_code, quarter)
     keys = applicable_indicators(
         region,
         reporting_rules(catalogue),
-        jurisdiction_of(regions),
+        jurisdiction_of(regions, jurisdictions),
         within=(quarter.start, quarter.end),
     )
     out: list[TemplateRow] = []
@@ -107,6 +114,7 @@ def write_template(
     *,
     values: Mapping[str, float] | None = None,
     generated: dt.date | None = None,
+    jurisdictions: Jurisdictions | None = None,
 ) -> int:
     """Write the template to ``out`` (``.xlsx`` or ``.csv``); return the number of data rows.
 
@@ -118,7 +126,7 @@ def write_template(
             f"不支持的文件类型“{out.suffix or out.name}”，请用 .xlsx 或 .csv / "
             f"unsupported file type '{out.suffix or out.name}': use .xlsx or .csv"
         )
-    rows = template_rows(catalogue, regions, region_code, quarter)
+    rows = template_rows(catalogue, regions, region_code, quarter, jurisdictions=jurisdictions)
     given = dict(values or {})
     unknown = sorted(set(given) - {r.indicator for r in rows})
     if unknown:

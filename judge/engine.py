@@ -18,10 +18,11 @@ import polars as pl
 
 from judge.attainment import Goal, Judgement, judge, meets, planned_at
 from model.catalogue import Catalogue, Target
+from model.jurisdictions import Jurisdictions
 from model.kinds import KINDS
 from model.periods import Quarter
 from model.regions import Region
-from model.reporting import jurisdiction_of, reported_indicators, reporter_levels, reporting_levels
+from model.reporting import jurisdiction_of, reported_indicators, reporter_levels
 from warehouse import queries
 
 if TYPE_CHECKING:  # a connection is passed through to warehouse.queries, never used here
@@ -43,8 +44,8 @@ class Reporters:
     _expected: dict[tuple[str, str, int], list[Region]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, regions: Sequence[Region]) -> Reporters:
-        jurisdictions = jurisdiction_of(regions)
+    def build(cls, regions: Sequence[Region], known: Jurisdictions | None = None) -> Reporters:
+        jurisdictions = jurisdiction_of(regions, known)
         groups: dict[tuple[str, str], list[Region]] = defaultdict(list)
         for region in regions:
             jurisdiction = jurisdictions.get(region.code)
@@ -155,7 +156,7 @@ def _series_for(
 def _goal_series(ctx: _Context, target: Target) -> tuple[Goal, list[tuple[int, float]], str]:
     catalogue, series = ctx.catalogue, KINDS[target.kind].series
     indicator = catalogue.indicator(target.indicator)
-    level = reporting_levels(target, indicator.rollup)[0]
+    level = target.reported_by[0]
     start = Quarter.of(target.start).ordinal
     end = Quarter.of(target.deadline).ordinal
     yearly = target.recurrence == "yearly"
@@ -219,7 +220,7 @@ def _unit_goal(
 ) -> tuple[Goal, list[tuple[int, float]], str, list[str], int]:
     """Per-unit goals: the share of units meeting the threshold, and who falls short now."""
     indicator = ctx.catalogue.indicator(target.indicator)
-    level = reporting_levels(target, indicator.rollup)[0]
+    level = target.reported_by[0]
     start = Quarter.of(target.start).ordinal
     end = Quarter.of(target.deadline).ordinal
     threshold = float(target.value if target.value is not None else target.min or 0.0)
@@ -310,9 +311,11 @@ def evaluate(
     regions: Sequence[Region],
     as_of: dt.date,
     region: str | None = None,
+    jurisdictions: Jurisdictions | None = None,
 ) -> pl.DataFrame:
-    """One row per target (judged on its jurisdiction, or on its units), at the as-of date."""
-    reporters = Reporters.build(regions)
+    """One row per target (judged on its jurisdiction, or on its units), at the as-of date
+    (``jurisdictions``: ``data/jurisdictions.yaml`` unless given)."""
+    reporters = Reporters.build(regions, jurisdictions)
     unit_targets = [t for t in catalogue.targets if _is_unit_goal(t)]
     unit_keys = {k for t in unit_targets for k in reported_indicators(t, catalogue)}
     agg = _aggregates(con, reporters, as_of, sorted(unit_keys))
@@ -448,12 +451,13 @@ def goal_detail(
     regions: Sequence[Region],
     as_of: dt.date,
     target_id: str,
+    jurisdictions: Jurisdictions | None = None,
 ) -> GoalDetail:
     target = catalogue.target(target_id)
-    status = evaluate(con, catalogue=catalogue, regions=regions, as_of=as_of).filter(
-        pl.col("target_id") == target_id
-    )
-    reporters = Reporters.build(regions)
+    status = evaluate(
+        con, catalogue=catalogue, regions=regions, as_of=as_of, jurisdictions=jurisdictions
+    ).filter(pl.col("target_id") == target_id)
+    reporters = Reporters.build(regions, jurisdictions)
     unit = _is_unit_goal(target)
     keys = reported_indicators(target, catalogue)
     agg = _aggregates(con, reporters, as_of, keys)

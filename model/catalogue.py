@@ -64,6 +64,8 @@ Names = Annotated[tuple[Text, ...], Field(strict=False)]
 Measure = Literal["flow", "stock"]
 Rollup = Literal["sum", "share_of_units", "ratio", "latest", "mean", "max", "min", "none"]
 Level = Literal["province", "city", "county", "town", "unit"]
+Reporter = Literal["province", "city", "county", "town"]
+Reporters = Annotated[tuple[Reporter, ...], Field(strict=False)]
 Recurrence = Literal["once", "yearly", "biennial"]
 
 
@@ -113,6 +115,7 @@ class Target(_Strict):
     quote: Text
     indicator: IndicatorKey
     scope: Scope
+    reported_by: Reporters
     kind: Kind
     comparator: Comparator
     value: Number | None = None
@@ -226,6 +229,14 @@ def _problem_from_error(err: Mapping[str, Any], prefix: tuple[str | int, ...]) -
     if kind == "extra_forbidden":
         return Problem("unknown-key", path, f"unknown key '{field}'", _allowed_keys_hint(prefix))
     if kind == "missing":
+        if field == "reported_by":
+            return Problem(
+                "missing-field",
+                path,
+                "the target does not say who reports it",
+                "add 'reported_by:' with the levels whose regions report it, e.g. [city]; "
+                "`target-monitor check-targets --suggest-reported-by` prints the derived value",
+            )
         if field == "quote":
             return Problem(
                 "missing-quote",
@@ -530,6 +541,7 @@ def _check_targets(
                 "'unit_kind' is needed exactly when the level is 'unit'",
                 "level 'unit' with unit_kind such as 平台; otherwise remove unit_kind",
             )
+        yield from _check_reported_by(t, where)
         if spec.series.each_unit and t.scope.applies_to != "each":
             yield Problem(
                 "per-unit-scope",
@@ -537,6 +549,26 @@ def _check_targets(
                 f"{t.kind} target '{t.id}' is judged unit by unit, so it must apply to each unit",
                 "set applies_to: each",
             )
+
+
+def _check_reported_by(t: Target, where: str) -> Iterator[Problem]:
+    reporters = t.reported_by
+    if not reporters or len(set(reporters)) != len(reporters):
+        yield Problem(
+            "reported-by-shape",
+            f"{where}.reported_by",
+            f"target '{t.id}' lists {list(reporters)} as its reporters",
+            "list each reporting level once, at least one, the level judged first: e.g. [city]",
+        )
+    elif t.scope.applies_to == "each" and t.scope.level != "unit" and reporters != (t.scope.level,):
+        yield Problem(
+            "reported-by-scope",
+            f"{where}.reported_by",
+            f"target '{t.id}' applies to each {t.scope.level} but is reported by "
+            f"{', '.join(reporters)}",
+            f"a goal on each {t.scope.level} is reported by every {t.scope.level}: "
+            f"reported_by: [{t.scope.level}]",
+        )
 
 
 def _check_value_shape(
@@ -627,6 +659,14 @@ def read_catalogue(
     path: Path, seeds_dir: Path | None = None
 ) -> tuple[Catalogue | None, list[Problem]]:
     """Read ``path`` and check it; return the catalogue (or None) and every problem found."""
+    data, problems = read_yaml(path)
+    if problems:
+        return None, problems
+    return parse_catalogue(data, seeds_dir)
+
+
+def read_yaml(path: Path) -> tuple[object, list[Problem]]:
+    """The catalogue file as plain YAML data (duplicate keys refused), or the problem."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -634,7 +674,7 @@ def read_catalogue(
     except UnicodeDecodeError as exc:
         return None, [Problem("encoding", str(path), f"not UTF-8: {exc}", "save the file as UTF-8")]
     try:
-        data = yaml.load(text, Loader=_StrictLoader)
+        return yaml.load(text, Loader=_StrictLoader), []
     except _DuplicateKey as exc:
         return None, [
             Problem(
@@ -655,7 +695,6 @@ def read_catalogue(
                 "check indentation and quote strings that contain ': ' or start with '*', '&', '!'",
             )
         ]
-    return parse_catalogue(data, seeds_dir)
 
 
 def load_catalogue(path: Path, seeds_dir: Path | None = None) -> Catalogue:

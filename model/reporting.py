@@ -1,30 +1,35 @@
-"""Who reports what: from a target's scope to the regions that report its indicators.
+"""Who reports what: from a target's ``reported_by`` to the regions that report its indicators.
 
-The rules, written down once (``docs/methodology.md`` repeats them for planners):
+Each target says in the catalogue which levels report it (``reported_by``, checked by
+``target-monitor check-targets``).  :func:`suggested_reported_by` derives a default from its scope
+and its jurisdiction (``data/jurisdictions.yaml``), which ``check-targets --suggest-reported-by``
+prints; nothing else reads the derivation.  The rules it follows, written down once
+(``docs/methodology.md`` repeats them for planners):
 
 * A ratio indicator (coverage %, procurement share) is never reported itself: its numerator and
   denominator are, and the ratio is computed.  A relational goal also needs its reference
   indicator reported.
-* A goal on the *whole* jurisdiction is reported by the level below it and rolled up: Guangdong's
-  cities (and 顺德区, province-administered, alongside them), Qingdao's districts and county-level
-  cities.  An indicator that does not roll up (``rollup: none``: a milestone, an expo's floor area,
-  a city-wide growth rate) is reported by the jurisdiction itself.
+* A goal on the *whole* jurisdiction is reported by the jurisdiction's ``reporting_level`` and
+  rolled up: Guangdong's cities (and 顺德区, province-administered, alongside them), Qingdao's
+  districts and county-level cities.  An indicator that does not roll up (``rollup: none``: a
+  milestone, an expo's floor area, a city-wide growth rate) is reported by the jurisdiction itself.
 * A goal on *each* city / county / town is reported by every region of that level.
 * A goal on each *unit* (a service centre, a platform) is reported where the units are: the
   provincial centre by the province, city centres by cities, service centres by province, cities
-  and counties, platforms by their specialised towns.
+  and counties, platforms by their specialised towns.  Here the derivation can only guess from
+  the free-text ``unit_kind`` ("省…", "市…", "…平台…"), which is why the catalogue says it.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from model.catalogue import Catalogue, Target
+from model.catalogue import Catalogue, Problem, Target, parse_catalogue
+from model.jurisdictions import Jurisdiction, Jurisdictions, bundled, jurisdiction_of_regions
 from model.regions import Region, RegionLevel
-
-JURISDICTIONS = ("440000", "370200")
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,10 @@ class ReportingRule:
     deadline: dt.date
 
 
-def reporting_levels(target: Target, rollup: str) -> tuple[RegionLevel, ...]:
+def suggested_reported_by(
+    target: Target, rollup: str, jurisdiction: Jurisdiction
+) -> tuple[RegionLevel, ...]:
+    """The default ``reported_by`` derived from the scope (see the module's docstring)."""
     scope = target.scope
     if scope.level == "unit":
         kind = scope.unit_kind or ""
@@ -53,8 +61,89 @@ def reporting_levels(target: Target, rollup: str) -> tuple[RegionLevel, ...]:
     if scope.applies_to == "each":
         return (scope.level,)
     if rollup == "none":
-        return ("province",) if scope.jurisdiction == "440000" else ("city",)
-    return ("city",) if scope.jurisdiction == "440000" else ("county",)
+        return (jurisdiction.level,)
+    return (jurisdiction.reporting_level,)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """``targets[index]``: its ``reported_by`` as written (None: missing) and as derived."""
+
+    index: int
+    target_id: str
+    written: tuple[RegionLevel, ...] | None
+    suggested: tuple[RegionLevel, ...]
+
+
+def suggest_reported_by(
+    data: object, jurisdictions: Jurisdictions | None = None
+) -> tuple[list[Suggestion], list[Problem]]:
+    """The derived ``reported_by`` of every target of a catalogue's YAML data, whether or not it
+    is written yet; or the catalogue's other problems if it does not parse."""
+    known = jurisdictions or bundled()
+    staged = copy.deepcopy(data)
+    written: dict[int, tuple[RegionLevel, ...] | None] = {}
+    raw = staged.get("targets") if isinstance(staged, dict) else None
+    for i, item in enumerate(raw if isinstance(raw, list) else []):
+        if isinstance(item, dict):
+            given = item.get("reported_by")
+            written[i] = tuple(given) if isinstance(given, list) else None
+            scope = item.get("scope")
+            if given is None and isinstance(scope, dict):  # a stand-in that passes the checks
+                each = scope.get("applies_to") == "each" and scope.get("level") != "unit"
+                item["reported_by"] = [scope.get("level") if each else "province"]
+    catalogue, problems = parse_catalogue(staged)
+    if catalogue is None:
+        return [], problems
+    out: list[Suggestion] = []
+    for i, target in enumerate(catalogue.targets):
+        if target.scope.jurisdiction not in known:
+            problems.append(_unknown_jurisdiction(i, target, known))
+            continue
+        rollup = catalogue.indicator(target.indicator).rollup
+        derived = suggested_reported_by(target, rollup, known.get(target.scope.jurisdiction))
+        out.append(Suggestion(i, target.id, written.get(i), derived))
+    return out, problems
+
+
+def _unknown_jurisdiction(i: int, target: Target, known: Jurisdictions) -> Problem:
+    return Problem(
+        "unknown-jurisdiction",
+        f"targets[{i}].scope.jurisdiction",
+        f"target '{target.id}' belongs to {target.scope.jurisdiction}, which is not a jurisdiction",
+        "add it to data/jurisdictions.yaml or use one of: " + ", ".join(known.codes),
+    )
+
+
+def check_reported_by(
+    catalogue: Catalogue, regions: Iterable[Region], jurisdictions: Jurisdictions | None = None
+) -> list[Problem]:
+    """Every target's jurisdiction is listed, and has regions at every level that reports it."""
+    known = jurisdictions or bundled()
+    listed = list(regions)
+    members = jurisdiction_of(listed, known)
+    levels: dict[str, set[str]] = {}
+    for region in listed:
+        if region.code in members:
+            levels.setdefault(members[region.code], set()).update(reporter_levels(region))
+    problems: list[Problem] = []
+    for i, target in enumerate(catalogue.targets):
+        code = target.scope.jurisdiction
+        if code not in known:
+            problems.append(_unknown_jurisdiction(i, target, known))
+            continue
+        missing = [level for level in target.reported_by if level not in levels.get(code, set())]
+        if missing:
+            problems.append(
+                Problem(
+                    "reported-by-nobody",
+                    f"targets[{i}].reported_by",
+                    f"{code} has no region at level {', '.join(missing)} to report '{target.id}'",
+                    "use the levels that exist there: "
+                    + ", ".join(sorted(levels.get(code, set()))),
+                )
+            )
+    return problems
 
 
 def reported_indicators(target: Target, catalogue: Catalogue) -> list[str]:
@@ -75,8 +164,7 @@ def reported_indicators(target: Target, catalogue: Catalogue) -> list[str]:
 def reporting_rules(catalogue: Catalogue) -> list[ReportingRule]:
     rules: list[ReportingRule] = []
     for target in catalogue.targets:
-        rollup = catalogue.indicator(target.indicator).rollup
-        for level in reporting_levels(target, rollup):
+        for level in target.reported_by:
             for key in reported_indicators(target, catalogue):
                 rules.append(
                     ReportingRule(
@@ -91,29 +179,18 @@ def reporting_rules(catalogue: Catalogue) -> list[ReportingRule]:
     return rules
 
 
-def jurisdiction_of(regions: Iterable[Region]) -> dict[str, str]:
-    """Region code → the jurisdiction (440000 or 370200) whose goals apply to it."""
-    parent: dict[str, str | None] = {}
-    for r in regions:
-        parent.setdefault(r.code, r.parent_code)
-    out: dict[str, str] = {}
-    for code in parent:
-        node: str | None = code
-        seen = 0
-        while node is not None and node not in JURISDICTIONS and seen < 10:
-            node = parent.get(node)
-            seen += 1
-        if node in JURISDICTIONS:
-            out[code] = node
-    return out
+def jurisdiction_of(
+    regions: Iterable[Region], jurisdictions: Jurisdictions | None = None
+) -> dict[str, str]:
+    """Region code → the jurisdiction whose goals apply to it (``data/jurisdictions.yaml``
+    unless ``jurisdictions`` are given)."""
+    return jurisdiction_of_regions(regions, jurisdictions)
 
 
 def reporter_levels(region: Region) -> frozenset[RegionLevel]:
     """The levels a region reports as: 顺德 reports both as a county and beside the cities."""
     levels: set[RegionLevel] = {region.level}
     if region.province_administered:
-        levels.add("city")
-    if region.code == "370200":
         levels.add("city")
     return frozenset(levels)
 

@@ -1,5 +1,6 @@
-"""地区 Regions: a map of the chosen goal by city (or Qingdao district), a league table, and a
-drill-down: province, then a city's counties and towns."""
+"""地区 Regions: a map of the chosen goal at its jurisdiction's map level (Guangdong's cities,
+Qingdao's districts: data/jurisdictions.yaml), a league table, and a drill-down to the regions
+under each map unit."""
 
 from __future__ import annotations
 
@@ -21,11 +22,7 @@ st.title(t("regions.title", lang))
 metric, grouped, legend_key = ui.region_view(target_id)
 legend = t(f"regions.metric.{legend_key}", lang)
 by_code = ui.region_names()
-geo = ui.geojson(
-    "guangdong_cities.geojson"
-    if target.scope.jurisdiction == "440000"
-    else "qingdao_districts.geojson"
-)
+geo = ui.geojson(target.scope.jurisdiction)
 if geo and any(v is not None for v in metric.values()):
     ui.chart(
         charts.choropleth(

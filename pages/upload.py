@@ -23,7 +23,10 @@ q = last
 for _ in range(16):
     quarters.append(q.label)
     q = q.previous()
-reporters = [x for x in r.regions if x.level in ("city", "county", "town") or x.code == "440000"]
+jurisdictions = set(r.jurisdictions.codes)
+reporters = [
+    x for x in r.regions if x.level in ("city", "county", "town") or x.code in jurisdictions
+]
 codes = sorted({x.code for x in reporters if x.valid_on(last.end)})
 scope = ui.scope_codes(user.upload_scope) if user is not None and user.upload_scope else None
 if scope is not None:

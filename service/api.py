@@ -17,6 +17,7 @@ import polars as pl
 from judge import engine
 from model import clock
 from model.catalogue import Catalogue
+from model.jurisdictions import Jurisdictions
 from model.periods import Quarter
 from model.regions import Region
 from model.reporting import applicable_indicators, jurisdiction_of, reporting_rules
@@ -49,25 +50,47 @@ def goal_status(
     regions: Sequence[Region],
     as_of: dt.date,
     region: str | None = None,
+    jurisdictions: Jurisdictions | None = None,
 ) -> pl.DataFrame:
     """Every goal judged at ``as_of`` (see :func:`judge.engine.evaluate`)."""
     with connect(db) as con:
         return engine.evaluate(
-            con, catalogue=catalogue, regions=regions, as_of=as_of, region=region
+            con,
+            catalogue=catalogue,
+            regions=regions,
+            as_of=as_of,
+            region=region,
+            jurisdictions=jurisdictions,
         )
 
 
 def goal_detail(
-    db: Path, *, catalogue: Catalogue, regions: Sequence[Region], as_of: dt.date, target_id: str
+    db: Path,
+    *,
+    catalogue: Catalogue,
+    regions: Sequence[Region],
+    as_of: dt.date,
+    target_id: str,
+    jurisdictions: Jurisdictions | None = None,
 ) -> engine.GoalDetail:
     with connect(db) as con:
         return engine.goal_detail(
-            con, catalogue=catalogue, regions=regions, as_of=as_of, target_id=target_id
+            con,
+            catalogue=catalogue,
+            regions=regions,
+            as_of=as_of,
+            target_id=target_id,
+            jurisdictions=jurisdictions,
         )
 
 
 def year_matrix(
-    db: Path, *, catalogue: Catalogue, regions: Sequence[Region], as_of: dt.date
+    db: Path,
+    *,
+    catalogue: Catalogue,
+    regions: Sequence[Region],
+    as_of: dt.date,
+    jurisdictions: Jurisdictions | None = None,
 ) -> pl.DataFrame:
     """Every goal's status at the end of each year of its window (reports known by 20 January
     of the next year, or by ``as_of`` if earlier): target_id, year, status, actual, planned."""
@@ -77,7 +100,13 @@ def year_matrix(
     with connect(db) as con:
         for year in range(first, last + 1):
             cutoff = min(as_of, dt.date(year + 1, 1, 20))
-            status = engine.evaluate(con, catalogue=catalogue, regions=regions, as_of=cutoff)
+            status = engine.evaluate(
+                con,
+                catalogue=catalogue,
+                regions=regions,
+                as_of=cutoff,
+                jurisdictions=jurisdictions,
+            )
             frames.append(
                 status.select("target_id", "status", "actual", "planned", "start", "deadline")
                 .filter(
@@ -89,7 +118,12 @@ def year_matrix(
 
 
 def reporting_grid(
-    db: Path, *, catalogue: Catalogue, regions: Sequence[Region], as_of: dt.date
+    db: Path,
+    *,
+    catalogue: Catalogue,
+    regions: Sequence[Region],
+    as_of: dt.date,
+    jurisdictions: Jurisdictions | None = None,
 ) -> pl.DataFrame:
     """DHIS2-style completeness and timeliness per region and quarter: reports received (and
     on time) ÷ the indicators the region was due to report that quarter."""
@@ -97,7 +131,7 @@ def reporting_grid(
         counts = queries.region_period_counts(con, as_of=as_of, due_days=engine.DUE_DAYS)
     got = {(c, p): (n, on) for c, p, n, on in counts.iter_rows()}
     rules = reporting_rules(catalogue)
-    jurisdictions = jurisdiction_of(regions)
+    members = jurisdiction_of(regions, jurisdictions)
     last = Quarter.of(as_of).previous()
     rows = []
     for region in regions:
@@ -107,7 +141,7 @@ def reporting_grid(
             if region.valid_on(quarter.end) and due <= as_of:
                 expected = len(
                     applicable_indicators(
-                        region, rules, jurisdictions, within=(quarter.start, quarter.end)
+                        region, rules, members, within=(quarter.start, quarter.end)
                     )
                 )
                 if expected:

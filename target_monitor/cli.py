@@ -21,10 +21,12 @@ from pathlib import Path
 from etl.load import check_file, load_file, reference
 from etl.read import MAX_BYTES
 from model import paths
-from model.catalogue import Problem, read_catalogue
+from model.catalogue import read_catalogue, read_yaml
 from model.issues import Issue
+from model.jurisdictions import check_against_regions, read_jurisdictions
 from model.periods import Quarter
 from model.regions import read_regions
+from model.reporting import Suggestion, check_reported_by, suggest_reported_by
 from target_monitor import __version__
 from target_monitor.errors import explain
 from warehouse import accounts
@@ -38,11 +40,17 @@ def _check_targets(args: argparse.Namespace) -> int:
     seeds: Path | None = args.seeds
     if seeds is None and paths.SEEDS.is_dir():
         seeds = paths.SEEDS
+    if args.suggest_reported_by:
+        return _suggest_reported_by(args)
     catalogue, problems = read_catalogue(args.path, seeds_dir=seeds)
-    region_problems: list[Problem] = []
+    jurisdictions, more = read_jurisdictions(args.jurisdictions)
     if catalogue is not None and args.path == paths.TARGETS:
-        _, region_problems = read_regions([paths.REGIONS, paths.TOWNS])
-    problems = [*problems, *region_problems]
+        regions, region_problems = read_regions([paths.REGIONS, paths.TOWNS])
+        more += region_problems
+        if jurisdictions is not None and not region_problems:
+            more += check_against_regions(jurisdictions, regions)
+            more += check_reported_by(catalogue, regions, jurisdictions)
+    problems = [*problems, *more]
     if args.json:
         print(json.dumps([asdict(p) for p in problems], ensure_ascii=False, indent=2))
     elif problems:
@@ -55,6 +63,45 @@ def _check_targets(args: argparse.Namespace) -> int:
             f"{len(catalogue.indicators)} indicators, {len(catalogue.targets)} targets, "
             f"{len(catalogue.parameters)} parameters"
             + (f"; every quote found in {seeds}" if seeds else "")
+        )
+    return 1 if problems else 0
+
+
+def _suggest_reported_by(args: argparse.Namespace) -> int:
+    """Print the ``reported_by`` derived from each target's scope, marking where the catalogue
+    says something else or nothing."""
+    jurisdictions, problems = read_jurisdictions(args.jurisdictions)
+    data, read_problems = read_yaml(args.path)
+    suggestions: list[Suggestion] = []
+    if jurisdictions is not None and not read_problems:
+        suggestions, problems = suggest_reported_by(data, jurisdictions)
+    problems = [*problems, *read_problems]
+    if args.json:
+        rows = [
+            {
+                "path": f"targets[{s.index}].reported_by",
+                "target": s.target_id,
+                "written": None if s.written is None else list(s.written),
+                "suggested": list(s.suggested),
+            }
+            for s in suggestions
+        ]
+        print(json.dumps(rows or [asdict(p) for p in problems], ensure_ascii=False, indent=2))
+        return 1 if problems else 0
+    for p in problems:
+        print(p)
+    differ = [s for s in suggestions if s.written != s.suggested]
+    for s in differ:
+        now = "missing" if s.written is None else f"[{', '.join(s.written)}]"
+        print(
+            f"targets[{s.index}] {s.target_id}: reported_by: [{', '.join(s.suggested)}]"
+            f"  (written: {now})"
+        )
+    if suggestions:
+        print(
+            f"{len(suggestions) - len(differ)} of {len(suggestions)} targets say what the scope "
+            "suggests; the suggestion is derived from the scope and data/jurisdictions.yaml, "
+            "the catalogue decides"
         )
     return 1 if problems else 0
 
@@ -362,6 +409,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of source documents to check quotes against (default: data/seeds)",
     )
     check.add_argument("--json", action="store_true", help="print the problems as JSON")
+    check.add_argument(
+        "--jurisdictions",
+        type=Path,
+        default=paths.JURISDICTIONS,
+        help="the jurisdictions file (default: data/jurisdictions.yaml)",
+    )
+    check.add_argument(
+        "--suggest-reported-by",
+        action="store_true",
+        help="print each target's reported_by as derived from its scope, where the catalogue "
+        "differs or says nothing",
+    )
     check.set_defaults(handler=_check_targets)
 
     doc = sub.add_parser("catalogue-doc", help="write docs/catalogue.md from the catalogue")
@@ -419,7 +478,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="YYYY-MM-DD (default: today, or the sample's date on the sample warehouse)",
     )
-    status.add_argument("--region", help="only goals of this jurisdiction (440000 or 370200)")
+    status.add_argument(
+        "--region", help="only goals of this jurisdiction (a code of data/jurisdictions.yaml)"
+    )
     status.add_argument("--json", action="store_true", help="print a list of objects")
     status.set_defaults(handler=_status)
 

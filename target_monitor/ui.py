@@ -8,7 +8,6 @@ module and :mod:`target_monitor.charts`; they never import DuckDB or Polars.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -23,6 +22,7 @@ from etl.load import Reference, reference
 from judge.engine import GoalDetail
 from model import clock, paths
 from service import api as service
+from service.maps import map_features, map_view
 from target_monitor.i18n import Lang, t
 from warehouse.accounts import MAX_PASSWORD, LoginResult, User
 from warehouse.connect import Warehouse, data_version
@@ -223,12 +223,10 @@ def batches(region: str | None = None, *, as_of: dt.date | None = None) -> pl.Da
 
 
 @st.cache_resource(show_spinner=False)
-def geojson(name: str) -> list[dict[str, Any]]:
-    path = paths.DATA / "geo" / name
-    if not path.exists():
-        return []
-    features: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))["features"]
-    return features
+@st.cache_resource(show_spinner=False)
+def geojson(jurisdiction: str) -> list[dict[str, Any]]:
+    """The map features of ``jurisdiction`` (its ``map_file`` in data/jurisdictions.yaml)."""
+    return map_features(ref().jurisdictions.get(jurisdiction))
 
 
 def goal_name(target_id: str, language: Lang) -> str:
@@ -632,51 +630,22 @@ def _region_view(
     db_path: str, version: Version, day: dt.date, target_id: str
 ) -> tuple[dict[str, float | None], dict[str, list[dict[str, Any]]], str]:
     del db_path, version, day
-    target = ref().catalogue.target(target_id)
+    r = ref()
+    target = r.catalogue.target(target_id)
     detail = goal_detail(target_id)
-    unit_goal = bool(detail.status.row(0, named=True)["units_total"])
-    by_code = {region.code: region for region in reversed(ref().regions)}
-
-    def map_unit(code: str) -> str | None:
-        """The city (Guangdong) or district (Qingdao) a region belongs to on the map."""
-        node = by_code.get(code)
-        while node is not None:
-            parent = by_code.get(node.parent_code or "")
-            if target.scope.jurisdiction == "440000" and node.level == "city":
-                return node.code
-            if target.scope.jurisdiction == "370200" and parent and parent.code == "370200":
-                return node.code
-            node = parent
-        return None
-
-    values = detail.regions.to_dicts()
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    for item in values:
-        unit = map_unit(str(item["region_code"]))
-        if unit is not None:
-            grouped.setdefault(unit, []).append(item)
-    metric: dict[str, float | None] = {}
-    for code, items in grouped.items():
-        known = [i for i in items if i["value"] is not None]
-        if unit_goal:
-            metric[code] = 100.0 * sum(1 for i in items if i["meets"]) / len(items)
-        elif known and all(i["share"] is not None for i in known):
-            metric[code] = 100.0 * sum(float(i["share"]) for i in known)
-        elif known:
-            metric[code] = sum(float(i["value"]) for i in known)
-    if unit_goal:
-        legend = "attainment"
-    elif any(i["share"] is not None for i in values):
-        legend = "share"
-    else:
-        legend = "value"
-    return metric, grouped, legend
+    view = map_view(
+        detail.regions.to_dicts(),
+        regions=r.regions,
+        jurisdiction=r.jurisdictions.get(target.scope.jurisdiction),
+        unit_goal=bool(detail.status.row(0, named=True)["units_total"]),
+    )
+    return view.metric, view.grouped, view.legend
 
 
 def region_view(
     target_id: str,
 ) -> tuple[dict[str, float | None], dict[str, list[dict[str, Any]]], str]:
-    """The regions page's figures for a goal, by map unit (Guangdong city or Qingdao district):
+    """The regions page's figures for a goal, by its jurisdiction's map unit (``map_level``):
     the map metric, the regions grouped under each unit, and which metric it is (attainment %
     for per-unit goals, share of the total, or the value)."""
     return _region_view(str(db()), version(), as_of(), target_id)

@@ -54,6 +54,7 @@ GOOD: dict[str, Any] = {
             "quote": "全省认定省级中小企业公共服务示范平台500家",
             "indicator": "demo_platforms",
             "scope": {"jurisdiction": "440000", "level": "province", "applies_to": "whole"},
+            "reported_by": ["city"],
             "kind": "cumulative",
             "comparator": ">=",
             "value": 500,
@@ -70,6 +71,7 @@ GOOD: dict[str, Any] = {
             "quote": "每年培训企业经营管理人才1万人次",
             "indicator": "trainees",
             "scope": {"jurisdiction": "440000", "level": "province", "applies_to": "whole"},
+            "reported_by": ["city"],
             "kind": "rate",
             "comparator": ">=",
             "value": 10000,
@@ -226,6 +228,44 @@ CASES: list[tuple[str, Mutation, str, str]] = [
         _set("documents.0.seed_file", "zz.txt"),
         "unknown-seed-file",
         "documents[0].seed_file",
+    ),
+    (
+        "who reports it is missing",
+        _delete("targets.0.reported_by"),
+        "missing-field",
+        "targets[0].reported_by",
+    ),
+    (
+        "who reports it: not a level",
+        _set("targets.1.reported_by", ["city", "cities"]),
+        "invalid-choice",
+        "targets[1].reported_by[1]",
+    ),
+    (
+        "who reports it: a level, not a list",
+        _set("targets.0.reported_by", "city"),
+        "wrong-type",
+        "targets[0].reported_by",
+    ),
+    (
+        "who reports it: nobody",
+        _set("targets.0.reported_by", []),
+        "reported-by-shape",
+        "targets[0].reported_by",
+    ),
+    (
+        "who reports it: a level twice",
+        _set("targets.1.reported_by", ["city", "city"]),
+        "reported-by-shape",
+        "targets[1].reported_by",
+    ),
+    (
+        "a goal on each county reported by the cities",
+        _set(
+            "targets.0.scope", {"jurisdiction": "440000", "level": "county", "applies_to": "each"}
+        ),
+        "reported-by-scope",
+        "targets[0].reported_by",
     ),
     (
         "ratio without parts",

@@ -50,7 +50,8 @@ def _target(kind: str, indicator: str, unit: str, **more: Any) -> dict[str, Any]
         "quote": "示例条款", "indicator": indicator, "kind": kind, "comparator": ">=",
         "value": 100, "unit": unit, "start": dt.date(2012, 1, 1),
         "deadline": dt.date(2015, 12, 31), "recurrence": "once",
-        "scope": {"jurisdiction": "440000", "level": "province", "applies_to": "whole"}, **more,
+        "scope": {"jurisdiction": "440000", "level": "province", "applies_to": "whole"},
+        "reported_by": ["city"], **more,
     }  # fmt: skip
 
 
@@ -90,7 +91,9 @@ def _one_goal_per_kind() -> dict[str, Any]:
             _target("rate", "visits", "户次", value=100000, recurrence="yearly"),
             _target("level", "pool", "家", value=300),
             _target("share", "coverage", "%", value=90),
-            _target("per_unit", "town_platforms", "个", value=5, scope=EACH_TOWN),
+            _target(
+                "per_unit", "town_platforms", "个", value=5, scope=EACH_TOWN, reported_by=["town"]
+            ),
             _target("ceiling", "days", "工作日", comparator="<=", value=7, recurrence="yearly"),
             _target(
                 "relational",
@@ -99,8 +102,16 @@ def _one_goal_per_kind() -> dict[str, Any]:
                 value=0,
                 recurrence="yearly",
                 reference_indicator="all_loan_growth",
+                reported_by=["province"],  # growth rates do not add up: the province reports
             ),
-            _target("milestone", "hall_open", "项", value=1, deadline=dt.date(2012, 9, 30)),
+            _target(
+                "milestone",
+                "hall_open",
+                "项",
+                value=1,
+                deadline=dt.date(2012, 9, 30),
+                reported_by=["province"],
+            ),
         ],
     }
 

@@ -15,9 +15,10 @@ import duckdb
 import polars as pl
 
 from model.catalogue import Catalogue
+from model.jurisdictions import Jurisdictions
 from model.periods import Quarter, quarters_between
 from model.regions import Region
-from model.reporting import jurisdiction_of, reporting_levels
+from model.reporting import jurisdiction_of
 
 SINCE_EVER = dt.date(1900, 1, 1)
 WINDOWS = {"十二五 2011-2015": (2011, 2015), "十三五 2016-2020": (2016, 2020)}
@@ -78,7 +79,6 @@ def _indicators(c: Catalogue) -> pl.DataFrame:
 def _targets(c: Catalogue) -> pl.DataFrame:
     rows = []
     for t in c.targets:
-        rollup = c.indicator(t.indicator).rollup
         rows.append(
             {
                 "id": t.id,
@@ -90,7 +90,7 @@ def _targets(c: Catalogue) -> pl.DataFrame:
                 "level": t.scope.level,
                 "applies_to": t.scope.applies_to,
                 "unit_kind": t.scope.unit_kind,
-                "reported_by": list(reporting_levels(t, rollup)),
+                "reported_by": list(t.reported_by),
                 "kind": t.kind,
                 "comparator": t.comparator,
                 "value": None if t.value is None else float(t.value),
@@ -159,8 +159,8 @@ def _parameters(c: Catalogue) -> pl.DataFrame:
     )
 
 
-def _regions(regions: Sequence[Region]) -> pl.DataFrame:
-    jurisdictions = jurisdiction_of(regions)
+def _regions(regions: Sequence[Region], known: Jurisdictions | None) -> pl.DataFrame:
+    jurisdictions = jurisdiction_of(regions, known)
     return pl.DataFrame(
         [
             (
@@ -221,15 +221,19 @@ def _periods() -> pl.DataFrame:
 
 
 def load_dimensions(
-    con: duckdb.DuckDBPyConnection, catalogue: Catalogue, regions: Sequence[Region]
+    con: duckdb.DuckDBPyConnection,
+    catalogue: Catalogue,
+    regions: Sequence[Region],
+    jurisdictions: Jurisdictions | None = None,
 ) -> dict[str, int]:
-    """Replace every dimension table in one transaction; return row counts per table."""
+    """Replace every dimension table in one transaction; return row counts per table
+    (``jurisdictions``: ``data/jurisdictions.yaml`` unless given)."""
     frames = {
         "documents": _documents(catalogue),
         "indicators": _indicators(catalogue),
         "targets": _targets(catalogue),
         "parameters": _parameters(catalogue),
-        "regions": _regions(regions),
+        "regions": _regions(regions, jurisdictions),
         "periods": _periods(),
     }
     con.execute("BEGIN TRANSACTION")

@@ -14,6 +14,7 @@ import polars as pl
 
 from model import clock
 from model.catalogue import Catalogue
+from model.jurisdictions import Jurisdictions
 from model.regions import Region, descendants
 from model.reporting import jurisdiction_of, reporter_levels, reporting_rules
 
@@ -52,8 +53,10 @@ class ValidationContext:
         *,
         scope_code: str | None = None,
         today: dt.date | None = None,
+        jurisdictions: Jurisdictions | None = None,
     ) -> ValidationContext:
-        jurisdictions = jurisdiction_of(regions)
+        """``jurisdictions``: ``data/jurisdictions.yaml`` unless given."""
+        members = jurisdiction_of(regions, jurisdictions)
         frame = pl.DataFrame(
             {
                 "code": [r.code for r in regions],
@@ -61,7 +64,7 @@ class ValidationContext:
                 "valid_to": [r.valid_to for r in regions],
                 "name": [r.name for r in regions],
                 "level": [r.level for r in regions],
-                "jurisdiction": [jurisdictions.get(r.code, "") for r in regions],
+                "jurisdiction": [members.get(r.code, "") for r in regions],
             },
             schema_overrides={"valid_to": pl.Date},
         )
@@ -82,7 +85,7 @@ class ValidationContext:
             scope = frozenset(descendants(regions, scope_code))
             names = [r.name for r in regions if r.code == scope_code]
             label = f"{scope_code} {names[-1]}" if names else scope_code
-        applicable = _applicable(catalogue, regions, jurisdictions)
+        applicable = _applicable(catalogue, regions, members)
         return cls(frame, indicators, aliases, applicable, scope, label, today or clock.today())
 
 
