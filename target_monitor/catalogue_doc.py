@@ -71,6 +71,7 @@ def render_catalogue_doc(catalogue: Catalogue) -> str:
             scope = LEVEL_ZH[t.scope.level] + ("（每个）" if t.scope.applies_to == "each" else "")
             if t.scope.unit_kind:
                 scope += f" {t.scope.unit_kind}"
+            scope += "<br>上报：" + "、".join(LEVEL_ZH[level] for level in t.reported_by)
             flag = " ★" if t.headline else ""
             goal = format_goal(t)
             if t.reference_indicator:
