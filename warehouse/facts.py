@@ -32,17 +32,18 @@ import polars as pl
 from model.clock import utc_now
 from model.issues import Issue
 from warehouse.audit import audit
+from warehouse.queries import latest_revision
 
 BatchKind = Literal["committed", "dry_run"]
 
-_COMPARE = """
-WITH latest AS (
+_CURRENT = latest_revision("""
     SELECT region_code, indicator, period, value, note, revision
     FROM reports
     SEMI JOIN _incoming USING (region_code, indicator, period)
-    QUALIFY row_number() OVER (
-        PARTITION BY region_code, indicator, period ORDER BY revision DESC) = 1
-)
+""")
+# The incoming keys' current values, as warehouse.queries defines them (fixed SQL text, no values)
+_COMPARE = f"""
+WITH latest AS ({_CURRENT})
 SELECT
     i.region_code, i.indicator, i.period, i.value, i.note, i._row,
     l.value AS current_value,
@@ -55,7 +56,7 @@ SELECT
     END AS status
 FROM _incoming i
 LEFT JOIN latest l USING (region_code, indicator, period)
-"""
+"""  # noqa: S608
 
 _INSERT_REPORTS = """
 INSERT INTO reports (region_code, indicator, period, revision, value, note, batch_id,

@@ -10,6 +10,22 @@ import polars as pl
 
 from model.clock import end_of_day_utc
 
+# The one definition of a key's current value: its latest revision among the reports a query
+# selects.  :func:`latest_revision` appends it to a SELECT over ``reports`` after the WHERE or
+# SEMI JOIN that narrows them (to a cut-off, to some keys), so that the window runs over those
+# rows only: DuckDB does not push a filter applied outside it below it.  The view current_reports
+# (migrations/002_facts.sql) is this over every report; report_aggregates, which reads every key,
+# computes the same value as a hash aggregate, about three times faster there.
+_LATEST_REVISION = """
+QUALIFY row_number() OVER (
+    PARTITION BY region_code, indicator, period ORDER BY revision DESC) = 1
+"""
+
+
+def latest_revision(select: str) -> str:
+    """``select`` (``SELECT … FROM reports …``) narrowed to each key's latest revision."""
+    return select + _LATEST_REVISION
+
 
 def frame(
     con: duckdb.DuckDBPyConnection, query: str, params: dict[str, object] | None = None
@@ -31,7 +47,7 @@ def current_reports(
     cutoff = end_of_day_utc(as_of) if as_of else None
     return frame(
         con,
-        """
+        latest_revision("""
         SELECT region_code, indicator, period, value, note, revision, batch_id, source_row,
                submitted_by, submitted_at
         FROM reports
@@ -39,12 +55,9 @@ def current_reports(
           AND ($region IS NULL OR region_code = $region)
           AND ($indicator IS NULL OR indicator = $indicator)
           AND ($indicators IS NULL OR list_contains($indicators, indicator))
-        QUALIFY row_number() OVER (
-            PARTITION BY region_code, indicator, period ORDER BY revision DESC) = 1
-        ORDER BY region_code, indicator, period
-        """,
+        """),
         {"cutoff": cutoff, "region": region_code, "indicator": indicator, "indicators": indicators},
-    )
+    ).sort("region_code", "indicator", "period")
 
 
 def report_aggregates(
@@ -59,7 +72,8 @@ def report_aggregates(
         return frame(
             con,
             """
-            WITH known AS (  -- each key's latest revision known then, and its first submission
+            WITH known AS (  -- each key's latest revision known then (as an aggregate: see
+                             -- _LATEST_REVISION), and its first submission
                 SELECT region_code, indicator, period,
                        arg_max(value, revision) AS value,
                        min(submitted_at) AS first_submitted
@@ -106,12 +120,10 @@ def previous_quarter_values(con: duckdb.DuckDBPyConnection, *, keys: pl.DataFram
     try:
         return frame(
             con,
-            """
+            latest_revision("""
             SELECT region_code, indicator, period, value
             FROM reports SEMI JOIN _keys USING (region_code, indicator, period)
-            QUALIFY row_number() OVER (
-                PARTITION BY region_code, indicator, period ORDER BY revision DESC) = 1
-            """,
+            """),
         )
     finally:
         con.unregister("_keys")
