@@ -53,7 +53,7 @@ if goto in pages:
     params = {k: v for k, v in st.query_params.to_dict().items() if k != "goto"}
     st.switch_page(pages[goto], query_params=params)
 
-# The error boundary: from here on a storage or input error is one line saying what to do.
+# The error boundary: below this line a storage or input error is one line saying what to do.
 with ui.boundary():
     ui.first_start(lang)
     ui.check_warehouse()  # missing, not DuckDB, not initialised: say so, create nothing
