@@ -27,11 +27,11 @@ from target_monitor.catalogue_doc import KIND_ZH, render_catalogue_doc
 
 # The modules that treat kinds differently; they look a kind up in the registry.
 KIND_USERS = [
-    "etl/catalogue.py",
+    "model/catalogue.py",
     "etl/sample.py",
     "etl/template.py",
-    "warehouse/engine.py",
-    "warehouse/attainment.py",
+    "judge/engine.py",
+    "judge/attainment.py",
     "target_monitor/briefing.py",
     "target_monitor/catalogue_doc.py",
 ]
