@@ -27,8 +27,15 @@ from target_monitor.catalogue_doc import KIND_ZH, render_catalogue_doc
 
 # The modules that treat kinds differently; they look a kind up in the registry.
 KIND_USERS = [
-    "model/catalogue.py",
-    "etl/sample.py",
+    "model/catalogue/schema.py",
+    "model/catalogue/problems.py",
+    "model/catalogue/rules.py",
+    "model/catalogue/load.py",
+    "etl/sample/scenarios.py",
+    "etl/sample/weights.py",
+    "etl/sample/core.py",
+    "etl/sample/recipes.py",
+    "etl/sample/generate.py",
     "etl/template.py",
     "judge/engine.py",
     "judge/attainment.py",

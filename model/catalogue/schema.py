@@ -1,0 +1,146 @@
+"""The catalogue's typed model: frozen, strict pydantic objects, one per entry of ``targets.yaml``.
+
+:class:`Document`, :class:`Indicator`, :class:`Target` (with its :class:`Scope` and
+:class:`Baseline`) and :class:`Parameter`, the constrained field types they share, and
+:class:`Catalogue`, the whole checked catalogue with its lookups by id.  ``SECTIONS`` maps each
+top-level key of the file to the model of its entries.  The format is documented in
+``docs/catalogue-format.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from model.kinds import Comparator, Kind
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+IndicatorKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{6}(\d{3})?$")]
+Text = Annotated[str, StringConstraints(min_length=1)]
+Date = Annotated[dt.date, Field(strict=False)]
+Number = float | int
+Names = Annotated[tuple[Text, ...], Field(strict=False)]
+
+Measure = Literal["flow", "stock"]
+Rollup = Literal["sum", "share_of_units", "ratio", "latest", "mean", "max", "min", "none"]
+Level = Literal["province", "city", "county", "town", "unit"]
+Reporter = Literal["province", "city", "county", "town"]
+Reporters = Annotated[tuple[Reporter, ...], Field(strict=False)]
+Recurrence = Literal["once", "yearly", "biennial"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Document(_Strict):
+    id: Slug
+    number: Text | None = None
+    title: Text
+    issuer: Text
+    date: Date
+    jurisdiction: RegionCode
+    seed_file: Text
+    note: Text | None = None
+
+
+class Indicator(_Strict):
+    key: IndicatorKey
+    name_zh: Text
+    name_en: Text
+    unit: Text
+    measure: Measure
+    rollup: Rollup
+    numerator: IndicatorKey | None = None
+    denominator: IndicatorKey | None = None
+    definition: Text
+
+
+class Scope(_Strict):
+    jurisdiction: RegionCode
+    level: Level
+    applies_to: Literal["whole", "each"]
+    unit_kind: Text | None = None
+
+
+class Baseline(_Strict):
+    value: Number
+    date: Date
+
+
+class Target(_Strict):
+    id: Slug
+    document: Slug
+    article: Text
+    quote: Text
+    indicator: IndicatorKey
+    scope: Scope
+    reported_by: Reporters
+    kind: Kind
+    comparator: Comparator
+    value: Number | None = None
+    min: Number | None = None
+    max: Number | None = None
+    unit: Text
+    start: Date
+    deadline: Date
+    recurrence: Recurrence
+    reference_indicator: IndicatorKey | None = None
+    baseline: Baseline | None = None
+    lead: Names = ()
+    participants: Names = ()
+    headline: bool = False
+    note: Text | None = None
+
+
+class Parameter(_Strict):
+    id: Slug
+    document: Slug
+    article: Text
+    quote: Text
+    name_zh: Text
+    value: Number | None = None
+    min: Number | None = None
+    max: Number | None = None
+    unit: Text
+    note: Text | None = None
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The whole catalogue, checked; lookups by id are dictionaries built once."""
+
+    documents: tuple[Document, ...]
+    indicators: tuple[Indicator, ...]
+    targets: tuple[Target, ...]
+    parameters: tuple[Parameter, ...]
+
+    @cached_property
+    def _by_id(self) -> tuple[dict[str, Document], dict[str, Indicator], dict[str, Target]]:
+        return (
+            {d.id: d for d in self.documents},
+            {i.key: i for i in self.indicators},
+            {t.id: t for t in self.targets},
+        )
+
+    def document(self, doc_id: str) -> Document:
+        return self._by_id[0][doc_id]
+
+    def indicator(self, key: str) -> Indicator:
+        return self._by_id[1][key]
+
+    def target(self, target_id: str) -> Target:
+        return self._by_id[2][target_id]
+
+
+SECTIONS: dict[str, type[_Strict]] = {
+    "documents": Document,
+    "indicators": Indicator,
+    "targets": Target,
+    "parameters": Parameter,
+}
