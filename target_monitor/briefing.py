@@ -5,6 +5,10 @@ off track or at risk (chart, region ranking, required run-rate, source clause); 
 numbers on every page.  Every figure comes from the engine's as-of evaluation, so the same as-of
 date reproduces the same pack.  Font: Noto Sans CJK SC, the charts' font (fpdf2 embeds its CFF
 outlines), else any CJK font :func:`target_monitor.export.cjk_font_files` finds.
+
+This module assembles the pack (which goals, which pages, in what order) and draws its pages;
+the words are in :mod:`target_monitor.briefing_text`, the A4 page and its font in
+:mod:`target_monitor.briefing_pdf`.  Their names stay importable from here.
 """
 
 from __future__ import annotations
@@ -14,79 +18,71 @@ import io
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from fontTools.ttLib import TTCollection  # type: ignore[import-untyped]
-from fpdf import FPDF, FontFace
+from fpdf import FontFace
 
 from etl.load import reference
-from judge.attainment import AT_RISK_R, MIN_COMPLETENESS, ON_TRACK_R
 from judge.engine import GoalDetail
-from model.catalogue import Catalogue, Target
-from model.kinds import COMPARATOR_ZH, KINDS
-from model.labels import level_label
-from model.periods import Quarter
+from model.catalogue import Catalogue
 from service import api as service
 from target_monitor import charts, export
+from target_monitor.briefing_pdf import (
+    BLUE,
+    BOTTOM,
+    DARK,
+    GREY,
+    HEAD,
+    NO_END,
+    NO_START,
+    SHADE,
+    TOP,
+    M,
+    W,
+    _on,
+    _Pdf,
+    _rgb,
+)
+from target_monitor.briefing_text import (
+    ATTENTION,
+    OFFICE,
+    STRINGS,
+    TITLE,
+    Row,
+    _document,
+    _goal_text,
+    _rate_sentence,
+    _value,
+    _zh_date,
+    goal_name,
+    source_of,
+    status_bands,
+)
 from target_monitor.i18n import status_label, t
 
-OFFICE = "广东省工业和信息化厅 中小企业处"
-TITLE = ("中小微企业服务体系目标监测", "领导汇报材料")
-ATTENTION = ("off_track", "at_risk")  # the goal pages, worst first
-
-
-def status_bands(
-    on_track: float = ON_TRACK_R, at_risk: float = AT_RISK_R, complete: float = MIN_COMPLETENESS
-) -> dict[str, str]:
-    """What each status means, with the engine's thresholds (R and completeness) filled in."""
-    return {
-        "st.achieved": "最新数据已达到目标值。",
-        "st.achieved_late": "期限届满时未达到，此后已达到目标值。",
-        "st.on_track": f"实际进展不低于应有进展的 {on_track:.0%}"
-        "（年度目标：本年度已达标或进度正常）。",
-        "st.at_risk": f"实际进展为应有进展的 {at_risk:.0%}～{on_track:.0%}。",
-        "st.off_track": f"实际进展不足应有进展的 {at_risk:.0%}"
-        "，或年度已结束仍未达标、常设标准未达到。",
-        "st.missed": "期限已过，期末数值未达到目标值。",
-        "st.not_started": "截至该日，目标期限尚未开始。",
-        "st.insufficient_data": f"上报完整率低于 {complete:.0%} 或尚无数据，不作判断。",
-    }
-
-
-STRINGS: dict[str, str] = {
-    "running": "中小微企业服务体系目标监测 · 领导汇报材料",
-    "asof": "数据截至 {date}",
-    "office": "报送单位：{office}",
-    "scope.all": "范围：{docs} 份政策文件中的 {n} 项重点目标；需关注目标 {k} 项",
-    "scope.doc": "范围：{doc}",
-    "sample": "示例数据：本材料由系统自带的模拟数据生成，仅供演示，不代表真实上报情况。",
-    "page": "第 {n} 页 / 共 {{nb}} 页",
-    "s1": "一、重点目标总体情况",
-    "s1.lead": "截至{date}，纳入监测的重点目标共 {n} 项：{counts}。",
-    "s2": "二、需关注目标（{i}/{n}）",
-    "cols": "序号|目标|条款|目标值|当前实际|完成度|状态",
-    "rank": "分地区排名（按数值由高到低，前 10 位）",
-    "rank.cols": "名次|地区|数值",
-    "rank.none": "暂无分地区数据。",
-    "source": "政策出处",
-    "lead": "牵头单位：{lead}",
-    "short": "未达标单位（{n}/{m}）：{names}",
-    "rate": "如期完成{scope}目标（{goal}），自{quarter}起每季度还需增加 {rate}。",
-    "rate.none": "当前实际 {actual}，目标要求 {goal}，尚未达到。",
-    "notes": "附：资料来源与说明",
-    "n.method": "数据口径：按{date}当天结束（北京时间）时已提交的上报数据，由目标监测系统的评估引擎"
-    "计算；选定同一截至日期可复现本材料中的全部数字。完成度为当前实际与目标值之比。",
-    "n.data": "数据来源：各地区按季度上报目标监测系统的数据。",
-    "n.status": "状态含义",
-    "n.docs": "政策文件及引用条款",
-    "n.doc": "{i}. {number}《{title}》，{issuer}，{date}。引用条款：{articles}",
-    **status_bands(),
-}
-NO_START, NO_END = "，。、；：？！）》」』”’〕】…%", "（《「『“‘〔【"
-M, TOP, BOTTOM, W = 16.0, 22.0, 16.0, 178.0  # mm: margins, content width
-GREY, DARK, BLUE, SHADE = (100, 100, 100), (30, 30, 30), (0, 114, 178), (244, 244, 244)
-HEAD = FontFace("cjk", "B", 8.5, (255, 255, 255), (60, 60, 60))
-Row = dict[str, Any]
+__all__ = [  # the public names, wherever they are defined
+    "ATTENTION",
+    "BLUE",
+    "BOTTOM",
+    "DARK",
+    "GREY",
+    "HEAD",
+    "NO_END",
+    "NO_START",
+    "OFFICE",
+    "SHADE",
+    "STRINGS",
+    "TITLE",
+    "TOP",
+    "BriefingSummary",
+    "GoalLine",
+    "M",
+    "Row",
+    "W",
+    "build_briefing",
+    "goal_name",
+    "source_of",
+    "status_bands",
+]
 
 
 @dataclass(frozen=True)
@@ -107,160 +103,6 @@ class BriefingSummary:
     notes_pages: int
     headline: tuple[GoalLine, ...]  # the summary table, in order
     attention: tuple[GoalLine, ...]  # one page each, in order
-
-
-def _face(path: Path) -> tuple[str, int]:
-    """The file and, in a font collection, the index of its Simplified Chinese face."""
-    if path.suffix.lower() != ".ttc":
-        return str(path), 0
-    fonts = TTCollection(str(path), lazy=True)
-    names = [str(f["name"].getDebugName(1) or "") for f in fonts.fonts]
-    fonts.close()
-    return str(path), next((i for i, n in enumerate(names) if n.endswith(" SC")), 0)
-
-
-def _rgb(hex_colour: str) -> tuple[int, int, int]:
-    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
-    return r, g, b
-
-
-def _on(hex_colour: str) -> tuple[int, int, int]:
-    """Dark or white text, whichever reads better on ``hex_colour``."""
-    r, g, b = _rgb(hex_colour)
-    return DARK if 0.299 * r + 0.587 * g + 0.114 * b > 150 else (255, 255, 255)
-
-
-def _zh_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def _glued(before: str, after: str) -> bool:
-    """No line break between these: closing punctuation, an opening bracket, or a number or
-    word and what touches it (``5个``, ``2015``)."""
-    word = (before.isascii() or after.isascii()) and not (before.isspace() or after.isspace())
-    return after in NO_START or before in NO_END or word
-
-
-class _Pdf(FPDF):
-    def __init__(self, as_of: dt.date, footer: str, sample: bool) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        files = export.cjk_font_files()
-        if not files:
-            raise export.NoCJKFont()
-        sans = [f for f in files if "serif" not in f.name.lower()] or files
-        regular = next((f for f in sans if "regular" in f.name.lower()), sans[0])
-        bold = regular.with_name(regular.name.replace("Regular", "Bold"))
-        for style, path in (("", regular), ("B", bold if bold.is_file() else regular)):
-            name, index = _face(path)
-            self.add_font("cjk", style, name, collection_font_number=index)
-        self.set_margins(M, TOP, M)
-        self.set_auto_page_break(True, margin=BOTTOM + 4)
-        self.as_of, self.footer_text, self.sample = as_of, footer, sample
-
-    def style(self, size: float, bold: bool = False, colour: tuple[int, int, int] = DARK) -> None:
-        self.set_font("cjk", "B" if bold else "", size)
-        self.set_text_color(*colour)
-
-    def put(self, text: str, size: float, *, w: float = W, h: float = 5, **kw: Any) -> None:
-        """One line of text, then the next line, or on along this one if ``inline`` (``x``/``y``
-        place it; ``bold``, ``colour``; the rest goes to ``cell``)."""
-        self.set_xy(kw.pop("x", self.get_x()), kw.pop("y", self.get_y()))
-        self.style(size, kw.pop("bold", False), kw.pop("colour", DARK))
-        after = ("RIGHT", "TOP") if kw.pop("inline", False) else ("LMARGIN", "NEXT")
-        self.cell(w, h, text, new_x=after[0], new_y=after[1], **kw)
-
-    def para(self, text: str, size: float = 10, *, w: float = W, h: float = 6, **kw: Any) -> int:
-        """Wrapped text at the left margin; returns the number of lines."""
-        self.set_xy(kw.pop("x", self.get_x()), kw.pop("y", self.get_y()))
-        self.style(size, kw.get("bold", False), kw.get("colour", DARK))
-        lines = self.wrap(w, text)
-        for line in lines:
-            self.put(line, size, w=w, h=h, **kw)
-        return len(lines)
-
-    def box(self, x: float, y: float, w: float, h: float, colour: tuple[int, int, int]) -> None:
-        self.set_fill_color(*colour)
-        self.rect(x, y, w, h, style="F")
-
-    def header(self) -> None:
-        if self.page_no() > 1:
-            self.put(STRINGS["running"], 8, w=W / 2, x=M, y=10, colour=GREY, inline=True)
-            date = STRINGS["asof"].format(date=_zh_date(self.as_of))
-            self.put(date, 8, w=W / 2, y=10, colour=GREY, align="R")
-            self.set_draw_color(200, 200, 200)
-            self.line(M, 16, M + W, 16)
-            self.set_y(TOP)
-
-    def footer(self) -> None:
-        self.put(self.footer_text, 8, w=W * 0.7, x=M, y=-BOTTOM, colour=GREY, inline=True)
-        self.put(STRINGS["page"].format(n=self.page_no()), 8, w=W * 0.3, colour=GREY, align="R")
-
-    def wrap(self, width: float, text: str) -> list[str]:
-        """Lines of ``text`` in ``width`` with the current font, breaking Chinese-style (no
-        closing punctuation first on a line, no one-character last line)."""
-        lines, start, room = [], 0, width - 2 * self.c_margin
-        while start < len(text):
-            end = start + 1
-            while end < len(text) and self.get_string_width(text[start : end + 1]) <= room:
-                end += 1
-            while end < len(text) and end - start > 1 and _glued(text[end - 1], text[end]):
-                end -= 1
-            lines.append(text[start:end])
-            start = end
-        last = lines[-2:] if len(lines) > 1 else ["", ""]
-        if len(last[1]) == 1 and len(last[0]) > 2 and not _glued(last[0][-2], last[0][-1]):
-            lines[-2:] = [last[0][:-1], last[0][-1] + last[1]]
-        return lines
-
-    def grid(self, widths: tuple[float, ...], align: tuple[str, ...], size: float) -> Any:
-        """A table with white cells, light rules and the dark heading row."""
-        self.style(size)
-        self.set_fill_color(255, 255, 255)
-        self.set_draw_color(190, 190, 190)
-        return self.table(
-            col_widths=widths, width=sum(widths), align="LEFT", line_height=size / 2,
-            padding=(0.8, 1.2), headings_style=HEAD, text_align=align, v_align="MIDDLE",
-            borders_layout="HORIZONTAL_LINES",
-        )  # fmt: skip
-
-
-def goal_name(catalogue: Catalogue, target_id: str) -> str:
-    target = catalogue.target(target_id)
-    return f"{catalogue.indicator(target.indicator).name_zh}（{target.deadline.year}）"
-
-
-def _document(catalogue: Catalogue, target: Target, article: str = "") -> str:
-    d = catalogue.document(target.document)
-    return f"{d.number or ''}《{d.title}》{article}"
-
-
-def source_of(catalogue: Catalogue, target: Target) -> str:
-    document = catalogue.document(target.document)
-    return f"{document.number or '《' + document.title + '》'} {target.article}"
-
-
-def _goal_text(catalogue: Catalogue, target: Target) -> str:
-    if KINDS[target.kind].series.against_reference and target.reference_indicator:
-        return f"≥ {catalogue.indicator(target.reference_indicator).name_zh}"
-    if target.comparator == "between":
-        text = f"{target.min:g}～{target.max:g}{target.unit}"
-    else:
-        symbol = COMPARATOR_ZH[target.comparator]
-        text = f"{symbol} {charts.format_number(target.value, target.unit)}"
-    each = target.scope.unit_kind or level_label(target.scope.level)
-    return f"每个{each} {text}" if target.scope.applies_to == "each" else text
-
-
-def _value(row: Row, key: str) -> str:
-    """A figure of an evaluate row as printed (per-unit goals: the share of units that meet)."""
-    value, unit = row[key], row["unit"]
-    if value is None:
-        return "—"
-    if row["units_total"]:
-        return f"{value:.1f}个百分点" if key == "required_rate" else f"{value:.0f}% 达标"
-    if KINDS[row["kind"]].series.against_reference and key == "actual":  # a difference
-        return f"{value:+.1f}个百分点" if unit == "%" else "+" + charts.format_number(value, unit)
-    return charts.format_number(value, unit)
 
 
 def _cover(pdf: _Pdf, scope: str, office: str) -> None:
@@ -324,17 +166,6 @@ def _metrics(pdf: _Pdf, row: Row) -> None:
             value, 12 if len(value) < 8 else 10, w=box - 4, h=6, x=x + 2.5, y=y + 7.5, bold=True
         )
     pdf.set_xy(M, y + 19)
-
-
-def _rate_sentence(catalogue: Catalogue, target: Target, row: Row) -> str:
-    goal, rate, latest = _goal_text(catalogue, target), row["required_rate"], row["latest_period"]
-    if rate is None or rate <= 0 or not latest:
-        return STRINGS["rate.none"].format(actual=_value(row, "actual"), goal=goal)
-    scope = "本年度" if target.recurrence == "yearly" else ""
-    quarter = Quarter.parse(latest).next().label_zh()
-    return STRINGS["rate"].format(
-        scope=scope, goal=goal, quarter=quarter, rate=_value(row, "required_rate")
-    )
 
 
 def _goal_page(pdf: _Pdf, detail: GoalDetail, names: dict[str, str], i: int, n: int) -> None:
