@@ -515,7 +515,7 @@ QUERIES = ("report_aggregates", "current_reports")  # the engine's two calls int
 
 @contextmanager
 def engine_split(parts: dict[str, list[float]]) -> Iterator[None]:
-    """While inside, time the engine's two queries as it calls them (``judge.engine`` calls
+    """While inside, time the engine's two queries as it calls them (``judge.aggregates`` calls
     them as ``queries.<name>``), adding each call's seconds to the last entry of ``parts[name]``:
     the rest of an engine run is Python."""
     originals: dict[str, Callable[..., pl.DataFrame]] = {n: getattr(queries, n) for n in QUERIES}
