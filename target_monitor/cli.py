@@ -4,6 +4,9 @@ Each subcommand is a thin layer over a function in ``etl/`` or ``warehouse/``; s
 depend on the exact forms documented in the README.  What only one command needs (the sample
 generator, xlsxwriter, the judgement, the PDF briefing) is imported inside that command, so the
 others do not pay for it at start-up.
+
+The handlers live in :mod:`target_monitor.commands`; this module builds the parser and runs a
+handler behind the error boundary.
 """
 
 from __future__ import annotations
@@ -11,381 +14,35 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
 from pathlib import Path
 
-from etl.load import check_file, load_file, reference
 from etl.read import MAX_BYTES
 from model import paths
-from model.catalogue import read_catalogue, read_yaml
-from model.issues import Issue
-from model.jurisdictions import check_against_regions, read_jurisdictions
-from model.periods import Quarter
-from model.regions import read_regions
-from model.reporting import Suggestion, check_reported_by, suggest_reported_by
 from target_monitor import __version__
+from target_monitor.commands.accounts import _audit, _lock, _users
+from target_monitor.commands.catalogue import _catalogue_doc, _check_targets
+from target_monitor.commands.data import (
+    STATUS_COLUMNS,
+    _briefing,
+    _init,
+    _load,
+    _status,
+    _template,
+    _validate,
+    init_summary,
+)
 from target_monitor.errors import explain
 from warehouse import accounts
 from warehouse.audit import set_process_user
-from warehouse.connect import Warehouse, WarehouseURLError, check_warehouse, connect
+from warehouse.connect import Warehouse, WarehouseURLError
+
+__all__ = ["STATUS_COLUMNS", "Handler", "build_parser", "init_summary", "main"]
+
 
 Handler = Callable[[argparse.Namespace], int]
-
-
-def _check_targets(args: argparse.Namespace) -> int:
-    seeds: Path | None = args.seeds
-    if seeds is None and paths.SEEDS.is_dir():
-        seeds = paths.SEEDS
-    if args.suggest_reported_by:
-        return _suggest_reported_by(args)
-    catalogue, problems = read_catalogue(args.path, seeds_dir=seeds)
-    jurisdictions, more = read_jurisdictions(args.jurisdictions)
-    if catalogue is not None and args.path == paths.TARGETS:
-        regions, region_problems = read_regions([paths.REGIONS, paths.TOWNS])
-        more += region_problems
-        if jurisdictions is not None and not region_problems:
-            more += check_against_regions(jurisdictions, regions)
-            more += check_reported_by(catalogue, regions, jurisdictions)
-    problems = [*problems, *more]
-    if args.json:
-        print(json.dumps([asdict(p) for p in problems], ensure_ascii=False, indent=2))
-    elif problems:
-        print(f"✗ {args.path}: {len(problems)} problem(s)\n")
-        for p in problems:
-            print(p)
-    elif catalogue is not None:
-        print(
-            f"✓ {args.path}: {len(catalogue.documents)} documents, "
-            f"{len(catalogue.indicators)} indicators, {len(catalogue.targets)} targets, "
-            f"{len(catalogue.parameters)} parameters"
-            + (f"; every quote found in {seeds}" if seeds else "")
-        )
-    return 1 if problems else 0
-
-
-def _suggest_reported_by(args: argparse.Namespace) -> int:
-    """Print the ``reported_by`` derived from each target's scope, marking where the catalogue
-    says something else or nothing."""
-    jurisdictions, problems = read_jurisdictions(args.jurisdictions)
-    data, read_problems = read_yaml(args.path)
-    suggestions: list[Suggestion] = []
-    if jurisdictions is not None and not read_problems:
-        suggestions, problems = suggest_reported_by(data, jurisdictions)
-    problems = [*problems, *read_problems]
-    if args.json:
-        rows = [
-            {
-                "path": f"targets[{s.index}].reported_by",
-                "target": s.target_id,
-                "written": None if s.written is None else list(s.written),
-                "suggested": list(s.suggested),
-            }
-            for s in suggestions
-        ]
-        print(json.dumps(rows or [asdict(p) for p in problems], ensure_ascii=False, indent=2))
-        return 1 if problems else 0
-    for p in problems:
-        print(p)
-    differ = [s for s in suggestions if s.written != s.suggested]
-    for s in differ:
-        now = "missing" if s.written is None else f"[{', '.join(s.written)}]"
-        print(
-            f"targets[{s.index}] {s.target_id}: reported_by: [{', '.join(s.suggested)}]"
-            f"  (written: {now})"
-        )
-    if suggestions:
-        print(
-            f"{len(suggestions) - len(differ)} of {len(suggestions)} targets say what the scope "
-            "suggests; the suggestion is derived from the scope and data/jurisdictions.yaml, "
-            "the catalogue decides"
-        )
-    return 1 if problems else 0
-
-
-def _catalogue_doc(args: argparse.Namespace) -> int:
-    from target_monitor.catalogue_doc import render_catalogue_doc
-
-    catalogue, problems = read_catalogue(args.path)
-    if catalogue is None:
-        for p in problems:
-            print(p, file=sys.stderr)
-        return 1
-    text = render_catalogue_doc(catalogue)
-    if args.out is None:
-        sys.stdout.write(text)
-    else:
-        args.out.write_text(text, encoding="utf-8")
-        print(f"wrote {args.out}")
-    return 0
-
-
-def _print_issues(issues: Sequence[Issue], lang: str) -> None:
-    for issue in issues:
-        mark = "✗" if issue.severity == "error" else "!"
-        print(f"{mark} {issue.where()}: [{issue.rule}] {issue.message(lang)}")
-        print(f"    {'修改' if lang == 'zh' else 'fix'}: {issue.fix(lang)}")
-
-
-def _validate(args: argparse.Namespace) -> int:
-    data = args.file.read_bytes()
-    issues, rows, total, _ = check_file(
-        data, args.file.name, db=None, region=args.region, max_bytes=args.max_mb << 20
-    )
-    accepted = rows is not None
-    if args.json:
-        payload = {
-            "accepted": accepted,
-            "rows": total,
-            "issues": [i.as_json(args.lang) for i in issues],
-        }
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
-    else:
-        _print_issues(issues, args.lang)
-        verdict = "可以导入 accepted" if accepted else "拒收 rejected"
-        print(f"{args.file.name}: {total} 行 rows — {verdict}")
-    return 0 if accepted else 1
-
-
-def _load(args: argparse.Namespace) -> int:
-    check_warehouse(args.db)  # only init creates a warehouse: a mistyped --db is refused
-    user = None
-    if args.user is not None:  # an account: its role and scope apply
-        with connect(args.db) as con:
-            user = accounts.get_user(con, args.user)
-        if user is None:
-            print(f"✗ 没有账号 {args.user} / no user {args.user}", file=sys.stderr)
-            return 1
-    result = load_file(
-        args.file,
-        db=args.db,
-        region=args.region,
-        dry_run=args.dry_run,
-        user=user,
-        uploader=getpass.getuser(),  # without --user the load is audited as the OS user
-        max_bytes=args.max_mb << 20,
-    )
-    if args.json:
-        print(json.dumps(result.as_json(args.lang), ensure_ascii=False, indent=2))
-    else:
-        _print_issues(result.issues, args.lang)
-        status = {
-            "committed": "已导入 committed",
-            "dry_run": "试导入（未保存）dry run, nothing saved",
-            "rejected": "拒收，未写入任何数据 rejected, nothing written",
-            "already_loaded": f"已导入过（批次 {result.already_loaded_batch}），未做改动 "
-            "already loaded, nothing changed",
-        }[result.status]
-        batch = f" batch {result.batch_id}" if result.batch_id else ""
-        print(
-            f"{result.file_name}:{batch} {status}\n"
-            f"  新增 new {result.rows_new} · 修改 changed {result.rows_changed} · "
-            f"未变 unchanged {result.rows_unchanged} · 未导入 rejected {result.rows_rejected}"
-        )
-    return 0 if result.accepted else 1
-
-
-def _init(args: argparse.Namespace) -> int:
-    from etl.build import init_warehouse  # the sample generator and the published figures
-
-    counts = init_warehouse(args.db, sample=args.sample, if_missing=args.if_missing)
-    print(f"✓ {args.db}: {init_summary(counts)}")
-    return 0
-
-
-def init_summary(counts: dict[str, int]) -> str:
-    """What ``init`` did, in one line that cannot be misread as data loss on a re-run."""
-    if not counts:
-        return "已存在，未做改动 already initialised, nothing changed"
-    tables = " · ".join(
-        f"{table} {counts[table]}"
-        for table in ("documents", "indicators", "targets", "parameters", "regions")
-        if table in counts
-    )
-    if counts.get("created"):
-        head = "已新建 created"
-    elif counts.get("migrations"):
-        head = f"已升级 upgraded ({counts['migrations']} migrations)"
-    else:
-        head = (
-            "已是最新：目录和地区已重新载入，其余未变 "
-            "up to date: catalogue reloaded, nothing else changed"
-        )
-    published = f"published figures {counts.get('published_figures', 0)}"
-    if not counts.get("created"):
-        new = counts.get("published_figures_new", 0)
-        published += f" ({new} new)" if new else " (kept)"
-    if "sample_reports" in counts:
-        reports = f"sample reports {counts['sample_reports']} (示例数据)"
-    else:
-        reports = f"reports {counts.get('reports', 0)}" + (
-            "" if counts.get("created") else " (kept)"
-        )
-    return f"{head} — {tables} · {published} · {reports}"
-
-
-def _template(args: argparse.Namespace) -> int:
-    from etl.template import write_template  # xlsxwriter
-
-    ref = reference()
-    try:
-        quarter = Quarter.parse(args.period)
-        rows = write_template(ref.catalogue, ref.regions, args.region, quarter, args.out)
-    except ValueError as exc:
-        print(f"✗ {exc}", file=sys.stderr)
-        return 1
-    print(f"✓ {args.out}: {rows} 个指标 indicators for {args.region} {quarter.label}")
-    return 0
-
-
-STATUS_COLUMNS = [
-    "target_id",
-    "region",
-    "status",
-    "actual",
-    "planned",
-    "attainment",
-    "projected",
-    "required_rate",
-    "deadline",
-    "completeness",
-]
-
-
-def _status(args: argparse.Namespace) -> int:
-    from service import api as service  # the judgement
-
-    check_warehouse(args.db)
-    ref = reference()
-    as_of = args.as_of or service.default_as_of(args.db)
-    frame = service.goal_status(
-        args.db, catalogue=ref.catalogue, regions=ref.regions, as_of=as_of, region=args.region
-    ).select(STATUS_COLUMNS)
-    if args.json:
-        records = frame.with_columns(frame["deadline"].cast(str)).to_dicts()
-        print(json.dumps(records, ensure_ascii=False, indent=2))
-        return 0
-    print(f"as of {as_of.isoformat()} — {frame.height} goals")
-    for row in frame.iter_rows(named=True):
-        numbers = " ".join(
-            f"{key}={_fmt(row[key])}"
-            for key in ("actual", "planned", "attainment", "projected", "required_rate")
-        )
-        print(
-            f"{row['target_id']:<48} {row['region']} {row['status']:<17} {numbers} "
-            f"deadline={row['deadline']} completeness={_fmt(row['completeness'])}"
-        )
-    return 0
-
-
-def _password(args: argparse.Namespace) -> str:
-    if args.password_stdin:
-        return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass("密码 password: ")
-    if getpass.getpass("再输入一次 again: ") != first:
-        raise accounts.AccountError("两次输入不一致 / the passwords differ")
-    return first
-
-
-def _users(args: argparse.Namespace) -> int:
-    check_warehouse(args.db)
-    try:
-        with connect(args.db, write=True) as con:
-            if args.action == "list":
-                for row in accounts.list_users(con).iter_rows(named=True):
-                    state = "active" if row["active"] else "disabled"
-                    print(
-                        f"{row['username']:<20} {row['role']:<8} {row['region_code'] or '—':<10}"
-                        f" {state:<9} {row['display_name']}"
-                    )
-                return 0
-            if args.name is None:
-                raise accounts.AccountError("请给出账号名 / give the username")
-            if args.action == "add":
-                user = accounts.add_user(
-                    con,
-                    username=args.name,
-                    password=_password(args),
-                    role=args.role,
-                    region_code=args.region,
-                    display_name=args.display_name,
-                    actor=args.by,
-                )
-                print(f"✓ {user.username}: {user.role} {user.region_code or ''}")
-            elif args.action in ("disable", "enable"):
-                accounts.set_active(con, args.name, active=args.action == "enable", actor=args.by)
-                print(f"✓ {args.name}: {args.action}d")
-            elif args.action == "passwd":
-                accounts.set_password(con, args.name, _password(args), actor=args.by)
-                print(f"✓ {args.name}: password changed")
-    except accounts.AccountError as exc:
-        print(f"✗ {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
-def _lock(args: argparse.Namespace) -> int:
-    check_warehouse(args.db)
-    try:
-        Quarter.parse(args.period)
-        with connect(args.db, write=True) as con:
-            user = accounts.get_user(con, args.user)
-            if user is None or not user.active:
-                raise accounts.AccountError(
-                    f"没有可用账号 {args.user} / no active user {args.user}"
-                )
-            accounts.set_lock(
-                con, args.period, locked=args.command == "lock", actor=user, reason=args.reason
-            )
-    except (accounts.AccountError, ValueError) as exc:
-        print(f"✗ {exc}", file=sys.stderr)
-        return 1
-    print(f"✓ {args.period}: {args.command}ed by {args.user}")
-    return 0
-
-
-def _audit(args: argparse.Namespace) -> int:
-    check_warehouse(args.db)
-    with connect(args.db) as con:
-        log = accounts.audit_log(con, actor=args.actor, action=args.action, limit=args.limit)
-    if args.json:
-        records = log.with_columns(log["logged_at"].cast(str)).to_dicts()
-        print(json.dumps(records, ensure_ascii=False, indent=2))
-        return 0
-    for row in log.iter_rows(named=True):
-        who = row["actor"] + (f" (os: {row['os_user']})" if row["os_user"] else "")
-        print(
-            f"{row['logged_at']:%Y-%m-%d %H:%M:%S} {who:<16} {row['action']:<16} "
-            f"{row['target'] or ''} {row['batch_id'] or ''}"
-        )
-    return 0
-
-
-def _briefing(args: argparse.Namespace) -> int:
-    from target_monitor.briefing import build_briefing
-
-    check_warehouse(args.db)
-    try:
-        summary = build_briefing(args.db, args.out, as_of=args.as_of, document=args.document)
-    except ValueError as exc:
-        print(f"✗ {exc}", file=sys.stderr)
-        return 1
-    print(
-        f"✓ {args.out}: {summary.pages} pages as of {summary.as_of.isoformat()}, "
-        f"{len(summary.headline)} headline goals, {len(summary.attention)} needing attention"
-    )
-    return 0
-
-
-def _fmt(value: object) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
 
 
 def build_parser() -> argparse.ArgumentParser:
