@@ -27,7 +27,8 @@ run ≤ 300 ms at p95 after the first load.
 
 **Bench-only substitution.**  The app's catalogue and regions come from ``target_monitor.ui.ref``
 (``etl.load.reference()`` over the bundled region files), which does not know the 3,000 synthetic
-reporters.  This script replaces ``target_monitor.ui.ref`` in its own process, before any AppTest
+reporters.  This script replaces ``ref`` in its own process (in ``target_monitor.ui_state``, where
+it is defined, and in ``ui``, ``ui_data`` and ``ui_widgets``, which import it), before any AppTest
 runs (AppTest executes the script in-process, so module state applies), with a function that
 returns the national reference, wrapped in ``st.cache_resource`` like the original so that every
 call costs what it costs in the app.  Nothing else is replaced: DuckDB, the queries, the engine,
@@ -77,7 +78,7 @@ from bench.load import city_indicators, generate, national_reference  # noqa: E4
 from etl.build import init_warehouse  # noqa: E402
 from etl.load import Reference, load_file  # noqa: E402
 from service import api as service  # noqa: E402
-from target_monitor import ui  # noqa: E402
+from target_monitor import ui, ui_data, ui_state, ui_widgets  # noqa: E402
 from target_monitor.i18n import t as text  # noqa: E402
 from warehouse import accounts  # noqa: E402
 from warehouse.connect import connect, data_version  # noqa: E402
@@ -233,7 +234,8 @@ def substitute_reference(national: Reference) -> None:
     def ref() -> Reference:
         return national
 
-    ui.ref = ref
+    for module in (ui, ui_state, ui_data, ui_widgets):  # where ``ref`` is defined or imported
+        vars(module)["ref"] = ref
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Pages never import DuckDB or Polars-producing SQL; they call these functions, which take the
 warehouse path and keyword parameters.  Caching (keyed on :func:`warehouse.connect.data_version`)
-lives next to the UI, in ``target_monitor/ui.py``.
+lives next to the UI, in ``target_monitor/ui_data.py``.
 """
 
 from __future__ import annotations
