@@ -44,6 +44,7 @@ KIND_USERS = [
     "judge/detail.py",
     "judge/attainment.py",
     "target_monitor/briefing.py",
+    "target_monitor/briefing_text.py",
     "target_monitor/catalogue_doc.py",
 ]
 
