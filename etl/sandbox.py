@@ -264,10 +264,14 @@ def _serve(requests: IO[bytes], replies: IO[bytes]) -> None:
 
 
 def main() -> None:
+    # The pid replies get a descriptor of their own; anything printed to stdout afterwards, by
+    # this server or by a parser in a child, goes to stderr and cannot garble the protocol.
+    replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     for module in PRELOAD:
         importlib.import_module(module)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in a terminal is for the caller
-    _serve(sys.stdin.buffer, sys.stdout.buffer)
+    _serve(sys.stdin.buffer, replies)
 
 
 if __name__ == "__main__":

@@ -18,3 +18,10 @@ def spin(seconds: float) -> tuple[None, None]:
 def crash() -> tuple[None, None]:
     """A parser that aborts, as Rust does when an allocation fails."""
     os.abort()
+
+
+def noisy() -> tuple[str, None]:
+    """A parser that prints, as a library might: it must not garble the fork server's replies."""
+    print("12345")  # looks like a pid on purpose
+    print("a warning from a library")
+    return "done", None

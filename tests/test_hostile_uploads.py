@@ -33,7 +33,7 @@ from etl.read import (
     parse_bytes,
     read_upload,
 )
-from tests.sandbox_targets import crash, spin
+from tests.sandbox_targets import crash, noisy, spin
 from warehouse import accounts
 from warehouse.connect import connect
 
@@ -288,3 +288,9 @@ def test_one_upload_limit_the_readers(tmp_path: Path) -> None:
         "file-too-large",
         "文件 20,971,555 B 超过上限 20,971,520 B",
     )
+
+
+def test_a_parser_that_prints_does_not_garble_the_fork_servers_replies() -> None:
+    for _ in range(3):
+        assert sandbox.run(noisy) == ("done", None)
+    assert read_upload(GOOD).frame.height == 3
