@@ -20,8 +20,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,6 +36,7 @@ from model.periods import Quarter, quarters_between
 from service import api as service
 from target_monitor.charts import format_number
 from target_monitor.i18n import t
+from tests.checkout import wait_healthy
 from warehouse import accounts, queries, throttle
 from warehouse.connect import connect
 
@@ -124,19 +123,7 @@ def _serve(db: Path, log: Path) -> Iterator[str]:
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                    if response.read().strip() == b"ok":
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit not healthy after 60 s:\n{log.read_text()[-3000:]}")
-            time.sleep(0.25)  # polling the health endpoint, not waiting for the UI
+        wait_healthy(base, proc, log, timeout=60)
         yield base
     finally:
         proc.terminate()
