@@ -38,7 +38,7 @@ check: sync
 
 test: lint
 	$(BIN)/target-monitor check-targets
-	$(BIN)/pytest
+	$(BIN)/pytest -n 3
 
 bench: sync
 	$(BIN)/python bench/load.py
