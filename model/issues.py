@@ -220,6 +220,14 @@ RULES: dict[str, Rule] = _rules(
         "report only your own region and the regions below it",
     ),
     Rule(
+        "total-out-of-scope",
+        E,
+        "“{value}”是全辖区合计，您的账号（{scope}）不能上报",
+        "'{value}' is a whole-jurisdiction total, which your account ({scope}) may not report",
+        "合计由该辖区本级（如省、市主管部门）或管理员上报；请只上报本地区的数据",
+        "totals are reported by the jurisdiction's own bureau or an admin; report your own region",
+    ),
+    Rule(
         "indicator-missing",
         E,
         "指标为空",
@@ -426,6 +434,23 @@ RULES: dict[str, Rule] = _rules(
         "more than tenfold the previous quarter ({previous} → {value})",
         "请核对是否多填了位数或单位",
         "check for an extra digit or a unit mix-up",
+    ),
+    # --- sources (issue 11, item 4) ----------------------------------------------------------
+    Rule(
+        "source-too-long",
+        E,
+        "“来源”有 {value} 个字符，超过上限 {limit} 个字符",
+        "the source is {value} characters long, over the limit of {limit}",
+        "来源只写网址，或文件标题和日期（如《广东省中小企业发展报告》2016-06-16），不要粘贴全文",
+        "write a URL, or a document's title and date, not the whole text",
+    ),
+    Rule(
+        "source-formula",
+        E,
+        "“来源”单元格是公式或以 = + - @ 开头（“{value}”），可能被电子表格当作公式执行",
+        "the source cell is a formula or starts with = + - @ ('{value}'), which a spreadsheet may run as a formula",
+        "请把来源改为纯文本：删除开头的 = + - @ 符号，公式单元格请“粘贴为数值”",
+        "make the source plain text: remove the leading = + - @, and paste formula cells as values",
     ),
 )
 

@@ -34,7 +34,11 @@ from model.regions import Region, RegionLevel
 
 @dataclass(frozen=True)
 class ReportingRule:
-    """Regions of ``level`` in ``jurisdiction`` report ``indicator`` for ``target_id``."""
+    """Regions of ``level`` in ``jurisdiction`` report ``indicator`` for ``target_id``.
+
+    A ``total`` rule is optional: the jurisdiction itself *may* report the total of a goal on the
+    whole jurisdiction (:func:`total_rules`); nobody is due to, so completeness never expects it.
+    """
 
     indicator: str
     jurisdiction: str
@@ -42,6 +46,7 @@ class ReportingRule:
     target_id: str
     start: dt.date
     deadline: dt.date
+    total: bool = False
 
 
 def suggested_reported_by(
@@ -162,6 +167,8 @@ def reported_indicators(target: Target, catalogue: Catalogue) -> list[str]:
 
 
 def reporting_rules(catalogue: Catalogue) -> list[ReportingRule]:
+    """Who is due to report what (``reported_by``): completeness counts these; the optional
+    jurisdiction totals are :func:`total_rules`."""
     rules: list[ReportingRule] = []
     for target in catalogue.targets:
         for level in target.reported_by:
@@ -176,6 +183,31 @@ def reporting_rules(catalogue: Catalogue) -> list[ReportingRule]:
                         target.deadline,
                     )
                 )
+    return rules
+
+
+def total_rules(
+    catalogue: Catalogue, jurisdictions: Jurisdictions | None = None
+) -> list[ReportingRule]:
+    """The totals a jurisdiction may report itself: for every goal on the whole jurisdiction
+    rolled up from a level below, the jurisdiction (at its own level) may report the total of
+    each indicator the goal reads.  A total counts for its quarter instead of the roll-up
+    (``docs/methodology.md``, "Totals and roll-ups")."""
+    known = jurisdictions or bundled()
+    rules: list[ReportingRule] = []
+    for target in catalogue.targets:
+        code = target.scope.jurisdiction
+        if target.scope.applies_to != "whole" or code not in known:
+            continue
+        level = known.get(code).level
+        if level in target.reported_by:  # the jurisdiction already reports it itself
+            continue
+        for key in reported_indicators(target, catalogue):
+            rules.append(
+                ReportingRule(
+                    key, code, level, target.id, target.start, target.deadline, total=True
+                )
+            )
     return rules
 
 

@@ -135,6 +135,7 @@ EXPECTED: dict[str, Expect] = {
     "region-out-of-scope.csv": Expect(
         (("region-out-of-scope", 3, "region_code"),), region="445200"
     ),
+    "total-out-of-scope.csv": Expect((("total-out-of-scope", 3, "region_code"),), region="440100"),
     "indicator-missing.csv": Expect((("indicator-missing", 3, "indicator"),)),
     "indicator-unknown.csv": Expect((("indicator-unknown", 3, "indicator"),)),
     "indicator-not-applicable.csv": Expect((("indicator-not-applicable", 3, "indicator"),)),

@@ -16,7 +16,7 @@ from model import clock
 from model.catalogue import Catalogue
 from model.jurisdictions import Jurisdictions
 from model.regions import Region, descendants
-from model.reporting import jurisdiction_of, reporter_levels, reporting_rules
+from model.reporting import jurisdiction_of, reporter_levels, reporting_rules, total_rules
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class ValidationContext:
     scope: frozenset[str] | None
     scope_label: str | None
     today: dt.date
+    jurisdiction_codes: frozenset[str] = frozenset()  # the jurisdictions (their totals)
 
     @cached_property
     def reported_by(self) -> dict[str, frozenset[str]]:
@@ -85,16 +86,29 @@ class ValidationContext:
             scope = frozenset(descendants(regions, scope_code))
             names = [r.name for r in regions if r.code == scope_code]
             label = f"{scope_code} {names[-1]}" if names else scope_code
-        applicable = _applicable(catalogue, regions, members)
-        return cls(frame, indicators, aliases, applicable, scope, label, today or clock.today())
+        applicable = _applicable(catalogue, regions, members, jurisdictions)
+        return cls(
+            frame,
+            indicators,
+            aliases,
+            applicable,
+            scope,
+            label,
+            today or clock.today(),
+            frozenset(members.values()),
+        )
 
 
 def _applicable(
-    catalogue: Catalogue, regions: Sequence[Region], jurisdictions: dict[str, str]
+    catalogue: Catalogue,
+    regions: Sequence[Region],
+    jurisdictions: dict[str, str],
+    known: Jurisdictions | None,
 ) -> pl.DataFrame:
-    """``region_code, indicator``: every indicator each region reports."""
+    """``region_code, indicator``: every indicator each region reports, the jurisdictions'
+    optional totals included."""
     reported: dict[tuple[str, str], list[str]] = {}
-    for rule in reporting_rules(catalogue):
+    for rule in [*reporting_rules(catalogue), *total_rules(catalogue, known)]:
         reported.setdefault((rule.jurisdiction, rule.level), []).append(rule.indicator)
     codes: list[str] = []
     keys: list[str] = []

@@ -175,7 +175,8 @@ def _pair_info(ctx: ValidationContext, pairs: pl.DataFrame) -> pl.DataFrame:
 
 
 def check_regions_in_time(sheet: Sheet, codes: Codes, periods: Periods) -> RegionPairs:
-    """region-expired (not valid in the quarter reported) and region-out-of-scope."""
+    """region-expired (not valid in the quarter reported), region-out-of-scope, and
+    total-out-of-scope (a jurisdiction's own total, outside the uploader's scope)."""
     out, ctx = sheet.out, sheet.ctx
     pairs = RegionPairs.build(sheet, codes, periods)
     out.fire(
@@ -192,16 +193,20 @@ def check_regions_in_time(sheet: Sheet, codes: Codes, periods: Periods) -> Regio
         lambda r: {"period": r["_period"], "detail": _expired_detail(r)},
     )
     if ctx.scope is not None:
-        scope = ctx.scope
-        outside = [c is not None and c not in scope for c in codes.final]
-        out.fire(
-            "region-out-of-scope",
-            within(sheet.code.lookup(outside).mask(), sheet.alive),
-            "region_code",
-            {"_code": codes.final_of.at},
-            "_code",
-            lambda r: {"scope": ctx.scope_label},
-        )
+        scope, totals = ctx.scope, ctx.jurisdiction_codes
+        for rule, is_total in (("region-out-of-scope", False), ("total-out-of-scope", True)):
+            outside = [
+                c is not None and c not in scope and (c in totals) == is_total
+                for c in codes.final
+            ]
+            out.fire(
+                rule,
+                within(sheet.code.lookup(outside).mask(), sheet.alive),
+                "region_code",
+                {"_code": codes.final_of.at},
+                "_code",
+                lambda r: {"scope": ctx.scope_label},
+            )
     return pairs
 
 

@@ -93,7 +93,13 @@ REGISTRY: dict[str, Check] = {
         *_here("rows", check_full_width, "full-width"),
         *_here("rows", check_skipped_rows, "blank-row", "totals-row"),
         *_here("regions", check_codes, "region-missing", "region-unknown", "region-as-number"),
-        *_here("regions", check_regions_in_time, "region-expired", "region-out-of-scope"),
+        *_here(
+            "regions",
+            check_regions_in_time,
+            "region-expired",
+            "region-out-of-scope",
+            "total-out-of-scope",
+        ),
         *_here(
             "periods",
             check_periods,
