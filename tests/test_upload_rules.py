@@ -192,6 +192,16 @@ EXPECTED: dict[str, Expect] = {
         (("flow-jump", 2, "value"),),
         _rows((2, "440100", FLOW, "2018Q3", 250.0), (3, "440100", FLOW, "2018Q2", 20.0)),
     ),
+    # --- sources (tests/test_sources.py checks the messages and what is stored) -------------
+    "source-too-long.csv": Expect((("source-too-long", 3, "source"),)),
+    "source-formula.csv": Expect(
+        (
+            ("source-formula", 3, "source"),
+            ("source-formula", 4, "source"),
+            ("source-formula", 5, "source"),
+        )
+    ),
+    "source-formula.xlsx": Expect((("source-formula", 2, "source"),)),
 }
 
 # Rules tested without a fixture file of their own, and the test that covers each.

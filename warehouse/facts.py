@@ -37,7 +37,7 @@ from warehouse.queries import latest_revision
 BatchKind = Literal["committed", "dry_run"]
 
 _CURRENT = latest_revision("""
-    SELECT region_code, indicator, period, value, note, revision
+    SELECT region_code, indicator, period, value, note, source, revision
     FROM reports
     SEMI JOIN _incoming USING (region_code, indicator, period)
 """)
@@ -45,12 +45,15 @@ _CURRENT = latest_revision("""
 _COMPARE = f"""
 WITH latest AS ({_CURRENT})
 SELECT
-    i.region_code, i.indicator, i.period, i.value, i.note, i._row,
+    i.region_code, i.indicator, i.period, i.value, i.note, i.source, i._row,
     l.value AS current_value,
     coalesce(l.revision, 0) AS current_revision,
     CASE
         WHEN l.revision IS NULL THEN 'new'
         WHEN l.value <> i.value OR (i.note IS NOT NULL AND i.note IS DISTINCT FROM l.note)
+            -- a new source for the same value is a new revision: provenance is part of the
+            -- figure (docs/methodology.md, "Sources"); a row without a source keeps the old one
+            OR (i.source IS NOT NULL AND i.source IS DISTINCT FROM l.source)
             THEN 'changed'
         ELSE 'unchanged'
     END AS status
@@ -60,8 +63,8 @@ LEFT JOIN latest l USING (region_code, indicator, period)
 
 _INSERT_REPORTS = """
 INSERT INTO reports (region_code, indicator, period, revision, value, note, batch_id,
-                     source_row, submitted_by, submitted_at)
-SELECT region_code, indicator, period, current_revision + 1, value, note, ?, _row, ?, ?
+                     source_row, submitted_by, submitted_at, source)
+SELECT region_code, indicator, period, current_revision + 1, value, note, ?, _row, ?, ?, source
 FROM _compared
 WHERE status IN ('new', 'changed')
 """
@@ -69,8 +72,8 @@ WHERE status IN ('new', 'changed')
 # Every row new (no report of any of its quarters yet): revision 1, straight from the frame.
 _INSERT_NEW = """
 INSERT INTO reports (region_code, indicator, period, revision, value, note, batch_id,
-                     source_row, submitted_by, submitted_at)
-SELECT region_code, indicator, period, 1, value, note, ?, _row, ?, ?
+                     source_row, submitted_by, submitted_at, source)
+SELECT region_code, indicator, period, 1, value, note, ?, _row, ?, ?, source
 FROM _incoming
 """
 
@@ -131,7 +134,9 @@ def unchanged(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> bool:
 
 
 def _incoming(rows: pl.DataFrame) -> pl.DataFrame:
-    return rows.select("region_code", "indicator", "period", "value", "note", "_row")
+    if "source" not in rows.columns:  # a frame from before sources (or without any)
+        rows = rows.with_columns(pl.lit(None, dtype=pl.String).alias("source"))
+    return rows.select("region_code", "indicator", "period", "value", "note", "source", "_row")
 
 
 def _compare(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> BatchCounts:
@@ -213,10 +218,12 @@ def commit_batch(
     on_written: Callable[[], None] | None = None,
     audit_actor: str | None = None,
     retry_for: float = 60.0,
+    audit_action: str | None = None,
 ) -> int:
     """Compare and (unless ``dry_run``) append ``rows`` and the batch marker in one transaction.
 
-    ``rows`` has ``region_code, indicator, period, value, note, _row``.  Returns the batch id;
+    ``rows`` has ``region_code, indicator, period, value, note, _row`` and optionally
+    ``source`` (where each figure came from; null when not given).  Returns the batch id;
     ``record.counts`` is filled in.  When ``reports`` holds nothing of the batch's quarters yet
     (the usual case for a new quarter), every row is new: there is nothing to compare, and the
     rows go in straight from the frame.
@@ -236,6 +243,7 @@ def commit_batch(
                 dry_run=dry_run,
                 on_written=on_written,
                 audit_actor=audit_actor,
+                audit_action=audit_action,
             )
         except duckdb.TransactionException as exc:
             if not _is_conflict(exc) or time.monotonic() - start >= retry_for:
@@ -252,6 +260,7 @@ def _commit_once(
     dry_run: bool,
     on_written: Callable[[], None] | None,
     audit_actor: str | None,
+    audit_action: str | None = None,
 ) -> int:
     con.execute("BEGIN TRANSACTION")
     try:
@@ -280,7 +289,7 @@ def _commit_once(
                 con,
                 at=finished,
                 actor=audit_actor,
-                action="upload_dry_run" if dry_run else "upload_commit",
+                action=audit_action or ("upload_dry_run" if dry_run else "upload_commit"),
                 target=record.file_name,
                 batch_id=batch_id,
                 detail={

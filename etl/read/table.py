@@ -16,7 +16,7 @@ HEAD_BYTES = 64 * 1024  # the header must end within the file's first 64 KB
 DATA_SHEET = "数据上报"
 
 REQUIRED = ("region_code", "indicator", "period", "value")
-OPTIONAL = ("note",)
+OPTIONAL = ("note", "source")
 # Columns the template shows for the reader's benefit; ignored on the way back in.
 INFORMATIONAL = ("region_name", "indicator_name", "unit")
 
@@ -38,6 +38,11 @@ _ALIASES: dict[str, str] = {
     "note": "note",
     "备注": "note",
     "说明": "note",
+    "source": "source",
+    "来源": "source",
+    "数据来源": "source",
+    "资料来源": "source",
+    "出处": "source",
     "region_name": "region_name",
     "地区名称": "region_name",
     "地区": "region_name",
@@ -171,12 +176,13 @@ def _tabulate(
     if any(i.severity == "error" for i in issues):
         raise FileRejected(issues)
     frame = body.select([pl.col(c).alias(n) for c, n in mapping.items()])
-    if "note" not in frame.columns:
-        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("note"))
+    for optional in OPTIONAL:
+        if optional not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(optional))
     frame = frame.with_row_index("_row", offset=header_row + 1).with_columns(
         pl.col("_row").cast(pl.Int64)
     )
-    frame = frame.select("_row", *REQUIRED, "note", *[c for c in INFORMATIONAL if c in present])
+    frame = frame.select("_row", *REQUIRED, *OPTIONAL, *[c for c in INFORMATIONAL if c in present])
     if frame.height == 0:
         raise FileRejected([*issues, make_issue("empty-file", file=file, sheet=sheet)])
     return Table(file=file, sheet=sheet, frame=frame, issues=issues, encoding=encoding)

@@ -47,6 +47,8 @@ class _SheetScan:
     first_col: int | None = None  # the first column (0-based) holding a value
     errors: list[tuple[int, int, str]] = field(default_factory=list)  # row, col, "#DIV/0!"
     uncached: list[tuple[int, int]] = field(default_factory=list)  # formulas without a value
+    # formulas with a cached value: (row, col, the formula's text); flagged in the source column
+    formulas: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 def _scan_sheet(archive: zipfile.ZipFile, path: str) -> _SheetScan:
@@ -74,6 +76,8 @@ def _scan_sheet(archive: zipfile.ZipFile, path: str) -> _SheetScan:
                 scan.errors.append((row, col, text))
             elif formula is not None and not has_value:
                 scan.uncached.append((row, col))
+            elif formula is not None:
+                scan.formulas.append((row, col, formula.text or ""))
     return scan
 
 
@@ -136,10 +140,32 @@ def _flag_cells(table: Table, header: list[str | None], scan: _SheetScan) -> Non
             table.flagged.add((row, name))
     for row, col in scan.uncached:
         name = columns.get(col)
-        if name in REQUIRED or name in OPTIONAL:
+        if name == "source":
+            _source_formula(table, row, "")
+        elif name in REQUIRED or name in OPTIONAL:
             table.issues.append(
                 make_issue(
                     "formula-no-value", file=table.file, sheet=table.sheet, row=row, column=name
                 )
             )
             table.flagged.add((row, name))
+    for row, col, text in scan.formulas:
+        if columns.get(col) == "source":
+            _source_formula(table, row, text)
+
+
+def _source_formula(table: Table, row: int, text: str) -> None:
+    """source-formula: a formula cell in the source column (what it shows is computed, and a
+    formula in a source is how spreadsheet formula injection starts); see
+    :mod:`etl.validate.sources` for text that reads as one."""
+    table.issues.append(
+        make_issue(
+            "source-formula",
+            file=table.file,
+            sheet=table.sheet,
+            row=row,
+            column="source",
+            value=f"={text}"[:60],
+        )
+    )
+    table.flagged.add((row, "source"))

@@ -24,7 +24,16 @@ and counts the rest, so that a broken 4-million-row file still gets a readable r
 from __future__ import annotations
 
 from etl.read import Table
-from etl.validate import duplicates, history, indicators, layout, periods, regions, values
+from etl.validate import (
+    duplicates,
+    history,
+    indicators,
+    layout,
+    periods,
+    regions,
+    sources,
+    values,
+)
 from etl.validate.cells import EMPTY_MARKERS, THOUSANDS, TOTAL_WORDS, UNIT_CHARS
 from etl.validate.collector import ISSUE_CAP
 from etl.validate.columnar import Strategy, dense_limit
@@ -74,6 +83,7 @@ def validate(
     layout.check_full_width(sheet)
     cells = values.read_cells(sheet)
     layout.check_skipped_rows(sheet)
+    sources.check_sources(sheet)
     codes = regions.check_codes(sheet)
     quarters = periods.check_periods(sheet)
     pairs = regions.check_regions_in_time(sheet, codes, quarters)

@@ -21,6 +21,7 @@ from etl.validate.indicators import check_applicable, check_indicators
 from etl.validate.layout import check_full_width, check_skipped_rows
 from etl.validate.periods import check_periods
 from etl.validate.regions import check_codes, check_regions_in_time
+from etl.validate.sources import check_sources
 from etl.validate.values import check_cells, check_ranges
 from model.issues import RULES, Rule
 
@@ -125,6 +126,8 @@ REGISTRY: dict[str, Check] = {
         ),
         # against the file's previous quarter and the warehouse's, by one definition
         *_here("history", trend_rules, "stock-fell", "flow-jump"),
+        # an XLSX formula cell in the source column is found by etl.read.xlsx (from the XML)
+        *_here("values", check_sources, "source-too-long", "source-formula"),
         *_elsewhere("file", "etl.load", "no-figures"),
         *_elsewhere("account", "etl.load", "period-locked", "role-cannot-upload"),
         *_elsewhere("account", "warehouse.accounts", "account-disabled", "account-changed"),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from etl.validate.columnar import Distinct, Mask
+from etl.validate.sources import clean_sources
 from model.issues import Issue
 
 
@@ -15,7 +16,7 @@ class Validated:
     """The outcome: every issue, and the rows that would be loaded (typed and normalised)."""
 
     issues: list[Issue]
-    rows: pl.DataFrame  # _row, region_code, indicator, period, value (Float64), note
+    rows: pl.DataFrame  # _row, region_code, indicator, period, value (Float64), note, source
     rows_total: int
     rows_skipped: int
 
@@ -30,7 +31,7 @@ def clean_rows(
     keys: list[tuple[str, Distinct, list[str | None]]],
     numbers: pl.Series,
 ) -> pl.DataFrame:
-    """The rows to load: ``_row``, the normalised keys, the value and the note."""
+    """The rows to load: ``_row``, the normalised keys, the value, the note and the source."""
 
     def rows_of(series: pl.Series) -> pl.Series:
         return series if clean is None else series.filter(clean)
@@ -52,4 +53,9 @@ def clean_rows(
         note = note.str.strip_chars()
         note = note.set(note == "", None)
     columns.append(note)
+    source = rows_of(raw["source"]) if "source" in raw.columns else None
+    if source is None or source.null_count() == source.len():
+        columns.append(pl.repeat(None, len(note), dtype=pl.String, eager=True).alias("source"))
+    else:  # trimmed, and empty sources are none (etl.validate.sources)
+        columns.append(clean_sources(source))
     return pl.DataFrame(columns)
