@@ -24,11 +24,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
+
 from etl.load import Reference, load_file, reference
 from etl.published import load_published
 from etl.sample import generate_sample
 from model.clock import utc_now
 from model.periods import Quarter
+from model.unit_file import load_units
+from model.units import UNITS
 from warehouse import accounts
 from warehouse.connect import (
     WarehouseNotInitialised,
@@ -40,6 +44,7 @@ from warehouse.connect import (
 from warehouse.dimensions import load_dimensions
 from warehouse.meta import set_info
 from warehouse.migrate import migrate
+from warehouse.units import register_units, unit_register
 
 SAMPLE_UPLOADER = "示例数据 sample"
 # Demo accounts exist only in the sample warehouse (documented in the README and shown on the
@@ -139,6 +144,7 @@ def _refresh(db: Path, ref: Reference, *, create: bool = False) -> dict[str, int
     with connect(db, write=True, create=create) as con:
         applied = migrate(con)
         counts = load_dimensions(con, ref.catalogue, ref.regions, ref.jurisdictions)
+        counts["units"] = _register(con, ref)
         con.execute("BEGIN TRANSACTION")
         counts["published_figures_new"] = load_published(con)
         set_info(con, "dimensions_loaded_at", utc_now().isoformat(timespec="seconds"))
@@ -148,6 +154,15 @@ def _refresh(db: Path, ref: Reference, *, create: bool = False) -> dict[str, int
             counts[table] = row[0] if row else 0
     counts["migrations"] = len(applied)
     return counts
+
+
+def _register(con: duckdb.DuckDBPyConnection, ref: Reference) -> int:
+    """Synchronise the register with ``data/units.csv`` (a changed unit is a new revision);
+    return the number of units registered (the file's, the sample's and the admins')."""
+    units = load_units(UNITS, ref.regions)
+    register_units(con, units, actor="init", file_name=UNITS.name, at=utc_now(),
+                   origin="register", quiet=True)  # fmt: skip
+    return len(unit_register(con))
 
 
 def _sample_into(building: Path, ref: Reference, progress: Progress | None) -> dict[str, int]:

@@ -16,6 +16,8 @@ from model.catalogue import read_catalogue, read_yaml
 from model.jurisdictions import check_against_regions, read_jurisdictions
 from model.regions import read_regions
 from model.reporting import Suggestion, check_reported_by, suggest_reported_by
+from model.unit_file import check_unit_file
+from model.units import UNITS, check_unit_kinds
 
 
 def _check_targets(args: argparse.Namespace) -> int:
@@ -32,6 +34,9 @@ def _check_targets(args: argparse.Namespace) -> int:
         if jurisdictions is not None and not region_problems:
             more += check_against_regions(jurisdictions, regions)
             more += check_reported_by(catalogue, regions, jurisdictions)
+            more += check_unit_file(UNITS, regions)
+    if catalogue is not None:
+        more += check_unit_kinds(catalogue)
     problems = [*problems, *more]
     if args.json:
         print(json.dumps([asdict(p) for p in problems], ensure_ascii=False, indent=2))
