@@ -29,8 +29,13 @@ from model.regions import Region
 from model.reporting import applicable_indicators, jurisdiction_of, reporting_rules
 
 INSTRUCTIONS_SHEET = "填报说明"
-HEADERS = ("地区代码", "地区名称", "指标代码", "指标名称", "单位", "报告期", "数值", "备注")
+HEADERS = ("地区代码", "地区名称", "指标代码", "指标名称", "单位", "报告期", "数值", "备注", "来源")
 VALUE_COL, NOTE_COL = HEADERS.index("数值"), HEADERS.index("备注")
+SOURCE_COL = HEADERS.index("来源")  # optional: where the figure came from (etl.validate.sources)
+SOURCE_HINT = (
+    "选填：数据出处，写网址，或文件标题和日期（如《2018年第三季度中小企业运行情况》2018-10-15）；"
+    "不超过 2000 字，不以 = + - @ 开头。"
+)
 DEADLINE_DAYS = 15
 # Microsoft YaHei ships with every Windows since Vista (and with WPS), so Chinese renders alike
 # everywhere; 等线, Office 2016's default, is missing on the Office 2010/2013 many bureaus run.
@@ -47,11 +52,13 @@ class TemplateRow:
     period: str
     value: float | None = None
     note: str = ""
+    source: str = ""
 
     def cells(self) -> tuple[str, ...]:
-        """The row as the eight text cells of :data:`HEADERS` (CSV form)."""
+        """The row as the nine text cells of :data:`HEADERS` (CSV form)."""
         keys = (self.region_code, self.region_name, self.indicator, self.indicator_name)
-        return (*keys, self.unit, self.period, _number_text(self.value), self.note)
+        value = _number_text(self.value)
+        return (*keys, self.unit, self.period, value, self.note, self.source)
 
 
 def _number_text(value: float | None) -> str:
@@ -183,6 +190,8 @@ def _instructions(book: Any, region: Region, quarter: Quarter, n: int, today: dt
         "以前上报的数据不会被覆盖或删除，可以追溯。",
         "7. 上传后系统先逐行检查，列出每个问题所在的行、列及修改方法；全部无误并确认后才会保存。",
         "8. 也可在 Excel 中另存为“CSV UTF-8（逗号分隔）”上传，列名和列顺序保持不变。",
+        f"9. “来源”列{SOURCE_HINT}来源随数值保存，显示在目标详情页；数值不变而来源不同，"
+        "也形成新的修订版本。",
     ]
     sheet.set_column(0, 0, 100, wrap)
     sheet.write_string(0, 0, "填报说明 · 目标监测季度数据上报模板", title)
@@ -209,7 +218,9 @@ def _data_sheet(
     for col, name in enumerate(HEADERS):
         widest = max([_display_width(name)] + [_display_width(r.cells()[col]) for r in rows])
         width = 16 if col == VALUE_COL else min(max(widest + 2, 10), 60)  # CJK counts double
-        sheet.set_column(col, col, width, unlocked if col in (VALUE_COL, NOTE_COL) else None)
+        width = 40 if col == SOURCE_COL else width
+        editable = col in (VALUE_COL, NOTE_COL, SOURCE_COL)
+        sheet.set_column(col, col, width, unlocked if editable else None)
         sheet.write_string(0, col, name, header)
     for i, row in enumerate(rows, start=1):
         for col, text in enumerate(row.cells()[:VALUE_COL]):
@@ -219,8 +230,17 @@ def _data_sheet(
         else:
             sheet.write_number(i, VALUE_COL, row.value, unlocked)
         sheet.write(i, NOTE_COL, row.note or None, unlocked)  # None: a blank, not ""
+        sheet.write(i, SOURCE_COL, row.source or None, unlocked)
         rule = _validation(cat.indicator(row.indicator), choices.get(row.indicator))
         sheet.data_validation(i, VALUE_COL, i, VALUE_COL, rule)
+    if rows:  # the hint shows on every source cell; any text is allowed here, checked on upload
+        sheet.data_validation(
+            1,
+            SOURCE_COL,
+            len(rows),
+            SOURCE_COL,
+            {"validate": "any", "input_title": "来源（选填）", "input_message": SOURCE_HINT[3:]},
+        )
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(len(rows), 1), len(HEADERS) - 1)
     sheet.protect("", {"format_columns": True, "format_rows": True, "autofilter": True})

@@ -34,6 +34,7 @@ from target_monitor.commands.data import (
     _validate,
     init_summary,
 )
+from target_monitor.commands.published import _published
 from target_monitor.errors import explain
 from warehouse import accounts
 from warehouse.audit import set_process_user
@@ -99,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_common(init)
     init.add_argument("--sample", action="store_true", help="load the bundled sample (示例数据)")
     init.add_argument("--if-missing", action="store_true", help="do nothing if the file exists")
+    init.add_argument(
+        "--published",
+        action="store_true",
+        help="no sample: adopt every published figure that maps to an indicator (公开数据)",
+    )
     init.set_defaults(handler=_init)
 
     val = sub.add_parser("validate", help="check an upload without loading it")
@@ -174,6 +180,21 @@ def build_parser() -> argparse.ArgumentParser:
     aud.add_argument("--json", action="store_true")
     add_common(aud)
     aud.set_defaults(handler=_audit)
+
+    pub = sub.add_parser(
+        "published",
+        help="list the published figures (公开数据), or adopt them as reports",
+        description="list: the published figures and their ids (--all: unmapped ones too); "
+        "adopt: the figures given (or --all) become reports at the published region's code, "
+        "one batch, each keeping its URL and quote as its source.",
+    )
+    pub.add_argument("action", choices=["list", "adopt"])
+    pub.add_argument("ids", nargs="*", metavar="ID", help="figure ids, as `published list` shows")
+    pub.add_argument("--all", action="store_true", help="every figure (adopt: every adoptable)")
+    pub.add_argument("--user", help="an admin account (adopt)")
+    pub.add_argument("--json", action="store_true", help="print JSON")
+    add_common(pub)
+    pub.set_defaults(handler=_published)
     return parser
 
 

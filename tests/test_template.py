@@ -109,6 +109,7 @@ def test_headers_are_the_ones_the_reader_knows() -> None:
         "period",
         "value",
         "note",
+        "source",
     ]
 
 
@@ -189,7 +190,7 @@ def test_xlsx_sheets_protection_and_styles(
     assert (protection.get("formatColumns"), protection.get("formatRows")) == ("0", "0")
     assert protection.get("autoFilter") == "0"
     assert next(sheet.iter(f"{NS}pane")).get("state") == "frozen"
-    assert next(sheet.iter(f"{NS}autoFilter")).get("ref") == f"A1:H{n + 1}"
+    assert next(sheet.iter(f"{NS}autoFilter")).get("ref") == f"A1:I{n + 1}"
 
     xfs = list(next(_xml(out, "xl/styles.xml").iter(f"{NS}cellXfs")))
 
@@ -216,6 +217,7 @@ def test_value_validation_names_the_unit(
     write_template(catalogue, regions, "440100", Q3_2018, out)
     rows = template_rows(catalogue, regions, "440100", Q3_2018)
     validations = _validations(_xml(out, "xl/worksheets/sheet2.xml"))
+    validations.pop(f"I2:I{len(rows) + 1}")  # the source column's hint (tests/test_sources.py)
     assert sorted(validations) == sorted(f"G{i}" for i in range(2, len(rows) + 2))
     for i, row in enumerate(rows, start=2):
         v = validations[f"G{i}"]

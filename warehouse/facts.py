@@ -219,6 +219,7 @@ def commit_batch(
     audit_actor: str | None = None,
     retry_for: float = 60.0,
     audit_action: str | None = None,
+    audit_detail: dict[str, Any] | None = None,
 ) -> int:
     """Compare and (unless ``dry_run``) append ``rows`` and the batch marker in one transaction.
 
@@ -244,6 +245,7 @@ def commit_batch(
                 on_written=on_written,
                 audit_actor=audit_actor,
                 audit_action=audit_action,
+                audit_detail=audit_detail,
             )
         except duckdb.TransactionException as exc:
             if not _is_conflict(exc) or time.monotonic() - start >= retry_for:
@@ -261,6 +263,7 @@ def _commit_once(
     on_written: Callable[[], None] | None,
     audit_actor: str | None,
     audit_action: str | None = None,
+    audit_detail: dict[str, Any] | None = None,
 ) -> int:
     con.execute("BEGIN TRANSACTION")
     try:
@@ -297,6 +300,7 @@ def _commit_once(
                     "new": record.counts.new,
                     "changed": record.counts.changed,
                     "unchanged": record.counts.unchanged,
+                    **(audit_detail or {}),
                 },
             )
         con.execute("COMMIT")

@@ -87,8 +87,31 @@ def _load(args: argparse.Namespace) -> int:
 def _init(args: argparse.Namespace) -> int:
     from etl.build import init_warehouse  # the sample generator and the published figures
 
+    if getattr(args, "published", False):
+        return _init_published(args)
     counts = init_warehouse(args.db, sample=args.sample, if_missing=args.if_missing)
     print(f"✓ {args.db}: {init_summary(counts)}")
+    return 0
+
+
+def _init_published(args: argparse.Namespace) -> int:
+    """``init --published``: a warehouse of the adopted published figures only (etl.adopt)."""
+    from etl.adopt import AdoptError, init_published
+
+    if args.sample:
+        print("✗ --published 与 --sample 不能同用 / --published and --sample exclude each other",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    try:
+        counts, result = init_published(args.db)
+    except AdoptError as exc:
+        print(f"✗ {exc}", file=sys.stderr)
+        return 1
+    batch = f"batch {result.batch_id}" if result.batch_id else "nothing new"
+    print(
+        f"✓ {args.db}: {init_summary(counts)} · 公开数据 published adopted "
+        f"{len(result.adopted)} ({batch}; new {result.new}, unchanged {result.unchanged})"
+    )
     return 0
 
 
