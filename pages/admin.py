@@ -6,6 +6,7 @@ import streamlit as st
 
 from model.periods import Quarter
 from service import api as service
+from service import sources as published
 from target_monitor import ui
 from target_monitor.i18n import t
 from warehouse.accounts import ROLES, AccountError
@@ -106,3 +107,49 @@ ui.table(
     "audit",
     key="audit_table",
 )
+
+# Published figures (issue 11, item 4): adopt those that map to an indicator as reports.
+st.subheader(t("admin.published", lang))
+st.caption(t("admin.published.caption", lang))
+figures = [f for f in published.published_figures(ui.db(), ref=ui.ref()) if f.indicator]
+ui.table(
+    [
+        {
+            t("col.id", lang): f.id,
+            t("col.region", lang): f"{f.region_code or '—'} {f.region}",
+            t("col.indicator", lang): f.indicator,
+            t("col.period", lang): f.period,
+            t("col.value", lang): f.value_text,
+            t("col.unit_word", lang): f.unit,
+            t("col.adoptable", lang): f.adoptable,
+            t("col.why_not", lang): f.skip,
+            t("col.source", lang): f.source,
+        }
+        for f in figures
+    ],
+    "published",
+    key="published_table",
+)
+if st.button(
+    t("admin.published.adopt", lang),
+    key="adopt_published",
+    disabled=not any(f.adoptable for f in figures),
+):
+    try:
+        adopted = published.adopt_published(ui.db(), actor=user, ref=ui.ref())
+    except AccountError as exc:
+        st.error(str(exc))
+    else:
+        if adopted.status == "committed":
+            st.success(
+                t(
+                    "admin.published.done",
+                    lang,
+                    batch=adopted.batch_id,
+                    new=adopted.new,
+                    changed=adopted.changed,
+                    unchanged=adopted.unchanged,
+                )
+            )
+        else:
+            st.info(t(f"admin.published.{adopted.status}", lang))

@@ -47,6 +47,7 @@ if any(s["actual"] is not None for s in series):
             title=t("goal.chart", lang),
             lang=lang,
             footer=ui.footer(target_id, lang),
+            published=ui.published_periods(target_id),
         ),
         f"goal-{target_id}",
         target_id=target_id,
@@ -82,11 +83,19 @@ if known:
             columns[t("col.meets", lang)] = "meets"
         if any(x["share"] is not None for x in regions):
             columns[t("col.share", lang)] = "share"
+        shown = [{label: x[key] for label, key in columns.items()} for x in regions]
+        sourced = ui.region_sources(target_id)  # each region's latest figure: its source
+        if sourced:
+            for line, x in zip(shown, regions, strict=True):
+                found = sourced.get(x["region_code"], {})
+                line[t("col.source", lang)] = found.get("source")
+                line[t("col.link", lang)] = found.get("url")
         ui.table(
-            [{label: x[key] for label, key in columns.items()} for x in regions],
+            shown,
             f"regions-{target_id}",
             column_config={
                 t("col.share", lang): st.column_config.NumberColumn(format="percent"),
+                t("col.link", lang): st.column_config.LinkColumn(),
             },
         )
 if row["units_short"]:
@@ -95,6 +104,64 @@ if row["units_short"]:
         f"**{t('goal.short', lang)}**（{len(row['units_short'])}/{row['units_total']}）："
         + "、".join(names.get(c, c) for c in row["units_short"])
     )
+
+# Where each figure came from (issue 11, item 4): source, revision, batch; a figure's revisions.
+with st.expander(t("goal.figures", lang)):
+    st.caption(t("goal.figures.caption", lang))
+    figures = ui.goal_figures(target_id)
+    if not figures:
+        st.info(t("goal.figures.none", lang))
+    else:
+        names = ui.region_names()
+        ui.table(
+            [
+                {
+                    t("col.region", lang): names.get(f["region_code"], f["region_code"]),
+                    t("col.indicator", lang): f["indicator"],
+                    t("col.period", lang): f["period"],
+                    t("col.value", lang): f["value"],
+                    t("col.revision", lang): f["revision"],
+                    t("col.source", lang): f["source"],
+                    t("col.link", lang): f["url"],
+                    t("col.published", lang): f["published"],
+                    t("col.batch", lang): f["batch_id"],
+                    t("col.file", lang): f["file_name"],
+                    t("col.submitted_by", lang): f["submitted_by"],
+                    t("col.when", lang): ui.beijing(f["submitted_at"]),  # stored in UTC
+                }
+                for f in figures
+            ],
+            f"figures-{target_id}",
+            column_config={t("col.link", lang): st.column_config.LinkColumn()},
+        )
+        keys = [(f["region_code"], f["indicator"], f["period"]) for f in figures]
+        picked = st.selectbox(
+            t("goal.history.pick", lang),
+            keys,
+            format_func=lambda k: f"{names.get(k[0], k[0])} · {k[1]} · {k[2]}",
+            key=f"history-{target_id}",
+        )
+        if picked is not None:
+            st.markdown(f"**{t('goal.history', lang)}**")
+            ui.table(
+                [
+                    {
+                        t("col.revision", lang): h["revision"],
+                        t("col.value", lang): h["value"],
+                        t("col.source", lang): h["source"],
+                        t("col.link", lang): h["url"],
+                        t("col.published", lang): h["published"],
+                        t("col.note", lang): h["note"],
+                        t("col.batch", lang): h["batch_id"],
+                        t("col.file", lang): h["file_name"],
+                        t("col.submitted_by", lang): h["submitted_by"],
+                        t("col.when", lang): ui.beijing(h["submitted_at"]),
+                    }
+                    for h in ui.revision_history(*picked)
+                ],
+                f"history-{target_id}",
+                column_config={t("col.link", lang): st.column_config.LinkColumn()},
+            )
 
 with st.expander(t("goal.data", lang)):
     ui.table(

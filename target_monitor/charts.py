@@ -30,6 +30,8 @@ STATUS_COLOURS: dict[str, str] = {
 }
 STATUS_ORDER = list(STATUS_COLOURS)
 SERIES_COLOURS = {"actual": "#0072B2", "planned": "#7F7F7F", "projected": "#E69F00"}
+PUBLISHED_COLOUR = "#CC79A7"  # Okabe & Ito's reddish purple: a published figure (公开数据)
+PUBLISHED_SHAPE = "diamond"
 
 
 def format_number(value: float | None, unit: str = "") -> str:
@@ -82,8 +84,12 @@ def goal_trajectory(
     title: str,
     lang: Lang,
     footer: str = "",
+    published: Sequence[str] = (),
 ) -> Any:
-    """Actual against the planned trajectory, the target line, the deadline and the projection."""
+    """Actual against the planned trajectory, the target line, the deadline and the projection.
+
+    ``published``: the quarters whose figure is an adopted published figure (公开数据), drawn
+    with a mark of their own (a diamond, with its legend entry) over the actual line."""
     long: list[dict[str, Any]] = []
     names = {
         "actual": t("chart.actual", lang),
@@ -136,8 +142,51 @@ def goal_trajectory(
         .encode(x="date:T")
     )
     heading = alt.Title(title, subtitle=footer) if footer else alt.Title(title)
-    layered = alt.layer(lines, target, due).properties(title=heading, height=340, width="container")
+    layers = [lines, target, due]
+    marks = _published_marks(rows, published, lang)
+    if marks is not None:
+        layers.append(marks)
+    layered = alt.layer(*layers).properties(title=heading, height=340, width="container")
     return _config(layered)
+
+
+def _published_marks(
+    rows: Sequence[dict[str, Any]], published: Sequence[str], lang: Lang
+) -> alt.Chart | None:
+    """The 公开数据 points: the actual of each published quarter, as a diamond in the legend."""
+    label = t("chart.published", lang)
+    wanted = set(published)
+    points = [
+        {
+            "date": row["quarter_end"].isoformat(),
+            "value": row["actual"],
+            "period": row["period"],
+            "mark": label,
+        }
+        for row in rows
+        if row["period"] in wanted and row.get("actual") is not None
+    ]
+    if not points:
+        return None
+    marks: alt.Chart = (
+        alt.Chart(_data(points))
+        .mark_point(filled=True, size=170, color=PUBLISHED_COLOUR, opacity=1)
+        .encode(
+            x="date:T",
+            y="value:Q",
+            shape=alt.Shape(
+                "mark:N",
+                scale=alt.Scale(domain=[label], range=[PUBLISHED_SHAPE]),
+                legend=alt.Legend(title=None, orient="top"),
+            ),
+            tooltip=[
+                alt.Tooltip("period:N", title=t("col.period", lang)),
+                alt.Tooltip("mark:N", title=" "),
+                alt.Tooltip("value:Q", format=",.1f"),
+            ],
+        )
+    )
+    return marks
 
 
 def status_counts(counts: dict[str, int], lang: Lang, title: str) -> Any:

@@ -331,6 +331,50 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.note": ("说明", "Note"),
     "col.name": ("参数", "Parameter"),
     "col.value": ("数值", "Value"),
+    # --- sources on figures (issue 11, item 4) ---------------------------------------------
+    "chart.published": ("公开数据", "published"),
+    "col.source": ("来源", "Source"),
+    "col.link": ("链接", "Link"),
+    "col.published": ("公开数据", "Published"),
+    "col.submitted_by": ("提交人", "Submitted by"),
+    "col.unit_word": ("单位", "Unit"),
+    "col.adoptable": ("可采用", "Adoptable"),
+    "col.why_not": ("不能采用的原因", "Why not"),
+    "goal.figures": ("上报数据及来源", "Reported figures and their sources"),
+    "goal.figures.caption": (
+        "每个数值的修订版本、所在批次和来源（有网址的可点击）。标为“公开数据”的来自公开发布的"
+        "数字，由管理员采用；其余为各地上报。",
+        "Each figure's revision, batch and source (a link where it is a URL). Figures marked "
+        "published come from published sources, adopted by an admin; the others were reported "
+        "by the bureaus.",
+    ),
+    "goal.figures.none": (
+        "所选日期之前没有上报数据。",
+        "No figures were reported by the chosen date.",
+    ),
+    "goal.history": ("修订历史", "Revision history"),
+    "goal.history.pick": ("选择一个数值查看其修订历史", "Pick a figure to see its revisions"),
+    "admin.published": ("公开数据", "Published figures"),
+    "admin.published.caption": (
+        "公开发布的数字（data/published/）中对应目录指标的，可采用为该地区（如 440000 全省合计）"
+        "的上报数据：每个数值保留网址和原文作为来源，作为一个“公开数据”批次写入，并记入审计日志；"
+        "数值和来源未变时重复采用不做改动，已有各地上报的季度不被覆盖。",
+        "Published figures (data/published/) that map to a catalogue indicator can be adopted "
+        "as reports at their region's code (e.g. 440000, the province's total): each keeps its "
+        "URL and quote as its source, in one batch of source 'published', audited; adopting "
+        "again changes nothing while value and source are unchanged, and a quarter a bureau "
+        "reported is never overwritten.",
+    ),
+    "admin.published.adopt": ("采用全部可采用的公开数据", "Adopt every adoptable figure"),
+    "admin.published.done": (
+        "已采用：批次 {batch}，新增 {new}，修改 {changed}，未变 {unchanged}。",
+        "Adopted: batch {batch}, {new} new, {changed} changed, {unchanged} unchanged.",
+    ),
+    "admin.published.unchanged": (
+        "已采用过，数值和来源都未变，未做改动。",
+        "Already adopted: values and sources unchanged, nothing written.",
+    ),
+    "admin.published.nothing": ("没有可采用的公开数据。", "There is nothing to adopt."),
 }
 
 

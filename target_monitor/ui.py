@@ -40,6 +40,12 @@ from target_monitor.ui_data import (
     year_matrix,
 )
 from target_monitor.ui_login import current_user, login_box
+from target_monitor.ui_sources import (
+    goal_figures,
+    published_periods,
+    region_sources,
+    revision_history,
+)
 from target_monitor.ui_state import (
     AS_OF_MIN,
     Version,
@@ -92,6 +98,7 @@ __all__ = [
     "geojson",
     "goal_choice",
     "goal_detail",
+    "goal_figures",
     "goal_name",
     "goal_selector",
     "goal_status",
@@ -104,11 +111,14 @@ __all__ = [
     "login_box",
     "notice",
     "param",
+    "published_periods",
     "ref",
     "region_names",
+    "region_sources",
     "region_view",
     "reporting_grid",
     "reporting_view",
+    "revision_history",
     "scope_codes",
     "set_param",
     "shell",
