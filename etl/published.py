@@ -34,6 +34,8 @@ from model.regions import read_region_frame
 
 PUBLISHED_DIR = paths.DATA / "published"
 PUBLISHED_CSV = PUBLISHED_DIR / "published_actuals.csv"
+# Figures this project's own research found (same columns; not in the shared file)
+LOCAL_CSV = PUBLISHED_DIR / "local_actuals.csv"
 INDICATOR_MAP_CSV = PUBLISHED_DIR / "indicator_map.csv"
 
 SOURCE_COLUMNS = (
@@ -138,6 +140,7 @@ def _blank_to_none(text: str | None) -> str | None:
 def read_published(
     path: Path = PUBLISHED_CSV,
     map_path: Path = INDICATOR_MAP_CSV,
+    local_path: Path | None = LOCAL_CSV,
     regions_path: Path = paths.REGIONS,
 ) -> pl.DataFrame:
     """The published figures with their catalogue indicator, as rows of ``published_figures``.
@@ -148,10 +151,18 @@ def read_published(
     - otherwise (``中博会(广州)``, ``全国``) the key's only map row, whose region code (possibly
       empty) the map decides.
 
+    The shared research file (``path``) is read first, then this project's own finds
+    (``local_path``, the same columns; None: none).
+
     Raises :class:`PublishedDataError` naming every row that matches no map row or several, every
     map row no published row uses, and every empty required cell.
     """
-    published = _read_strings(path, SOURCE_COLUMNS)
+    files = [path] if local_path is None or not local_path.exists() else [path, local_path]
+    lines = [
+        (file.name, line, row)
+        for file in files
+        for line, row in enumerate(_read_strings(file, SOURCE_COLUMNS).iter_rows(named=True), 2)
+    ]
     mapping = _read_strings(map_path, MAP_COLUMNS)
     names = _region_codes(regions_path)
     problems: list[str] = []
@@ -172,8 +183,8 @@ def read_published(
 
     used: set[tuple[str, str | None]] = set()
     rows: list[dict[str, object]] = []
-    for line, src in enumerate(published.iter_rows(named=True), start=2):
-        where = f"{path.name} line {line}"
+    for name, line, src in lines:
+        where = f"{name} line {line}"
         empty = [c for c in SOURCE_COLUMNS if _blank_to_none(src[c]) is None]
         if empty:
             problems.append(f"{where}: empty {', '.join(empty)}")

@@ -12,6 +12,7 @@ import pytest
 
 from etl.published import (
     INDICATOR_MAP_CSV,
+    LOCAL_CSV,
     PUBLISHED_CSV,
     SCHEMA,
     PublishedDataError,
@@ -51,7 +52,8 @@ def test_copy_is_byte_identical_to_the_shared_file() -> None:
 
 
 def test_every_row_is_read(figures: pl.DataFrame) -> None:
-    assert figures.height == _csv_rows(PUBLISHED_CSV) == 41
+    # 41 rows of the shared research file, then 8 of this project's own (local_actuals.csv)
+    assert figures.height == _csv_rows(PUBLISHED_CSV) + _csv_rows(LOCAL_CSV) == 41 + 8
 
 
 def test_columns_and_types_match_the_warehouse_table(figures: pl.DataFrame) -> None:
@@ -153,6 +155,10 @@ def test_mapping_decisions(figures: pl.DataFrame) -> None:
         ("provincial_specialized_towns", "440000", "2015 (end)"): "specialised_towns",
         ("provincial_specialized_towns", "441700", "2014"): "specialised_towns",
         ("specialized_town_service_platforms", "441700", "2014"): "town_smb_service_platforms",
+        # 青岛's incubator area *in use* (the catalogue's 可用于孵化的建筑面积), not built or started
+        ("qd_incubator_area_in_use", "370200", "2016 (Nov; 目前)"): "incubator_floor_area",
+        ("qd_incubator_area_in_use", "370200", "2016 (end)"): "incubator_floor_area",
+        ("qd_incubator_area_in_use", "370200", "2017 (Sept; 截至目前)"): "incubator_floor_area",
     }
     # No expo edition in the file is the 9th (2012), the only one the catalogue sets goals on.
     expo = figures.filter(pl.col("source_key").str.starts_with("cismef_"))
