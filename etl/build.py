@@ -29,6 +29,7 @@ import duckdb
 from etl.load import Reference, load_file, reference
 from etl.published import load_published
 from etl.sample import generate_sample
+from etl.sample.units import sample_units
 from model.clock import utc_now
 from model.periods import Quarter
 from model.unit_file import load_units
@@ -44,7 +45,7 @@ from warehouse.connect import (
 from warehouse.dimensions import load_dimensions
 from warehouse.meta import set_info
 from warehouse.migrate import migrate
-from warehouse.units import register_units, unit_register
+from warehouse.units import register_units, registered_units, unit_register
 
 SAMPLE_UPLOADER = "示例数据 sample"
 # Demo accounts exist only in the sample warehouse (documented in the README and shown on the
@@ -189,7 +190,14 @@ def load_sample(db: Path, ref: Reference, *, progress: Progress | None = None) -
     """Load the generated sample, quarter by quarter; mark the warehouse as holding sample data.
 
     Call it on a warehouse being built (:func:`init_warehouse` does): it is not atomic itself."""
-    frame = generate_sample(ref.catalogue, ref.regions, jurisdictions=ref.jurisdictions)
+    with connect(db, write=True) as con:  # the sample's units (示例单位), registered first
+        real = registered_units(con)
+        register_units(con, sample_units(ref.regions, real), actor=SAMPLE_UPLOADER,
+                       file_name="sample", at=utc_now(), origin="sample")  # fmt: skip
+        units = registered_units(con)
+    frame = generate_sample(
+        ref.catalogue, ref.regions, jurisdictions=ref.jurisdictions, units=units
+    )
     loaded = 0
     parts = frame.sort("period").group_by("period", maintain_order=True)
     total = frame["period"].n_unique()

@@ -22,16 +22,20 @@ import polars as pl
 
 from etl.read import MAX_BYTES, FileRejected, Table, read_upload
 from etl.validate import ValidationContext, validate
+from etl.validate.units import with_units
 from model import clock, paths
 from model.catalogue import Catalogue, load_catalogue
 from model.issues import Issue, make_issue
 from model.jurisdictions import Jurisdictions, bundled, load_jurisdictions
 from model.regions import Region, load_regions
+from model.unit_file import load_units
+from model.units import UNITS, Unit
 from warehouse.accounts import User, locks, upload_refusals
 from warehouse.audit import audit
 from warehouse.connect import connect
 from warehouse.facts import BatchRecord, commit_batch, find_committed, unchanged
 from warehouse.queries import previous_quarter_values
+from warehouse.units import registered_units
 
 Status = Literal["committed", "dry_run", "rejected", "already_loaded"]
 Progress = Callable[[float, str], None]
@@ -44,6 +48,7 @@ class Reference:
     catalogue: Catalogue
     regions: tuple[Region, ...]
     jurisdictions: Jurisdictions = field(default_factory=bundled)
+    units: tuple[Unit, ...] | None = None  # the register without a warehouse (data/units.csv)
 
 
 @lru_cache(maxsize=4)
@@ -71,11 +76,32 @@ def reference(
 
 
 @lru_cache(maxsize=64)
-def validation_context(ref: Reference, region: str | None, today: dt.date) -> ValidationContext:
-    """Built once per reference, uploader scope and day: building it walks every region."""
-    return ValidationContext.build(
+def validation_context(
+    ref: Reference, region: str | None, today: dt.date, units: tuple[Unit, ...] = ()
+) -> ValidationContext:
+    """Built once per reference, uploader scope, day and register of units: building it walks
+    every region."""
+    ctx = ValidationContext.build(
         ref.catalogue, ref.regions, scope_code=region, today=today, jurisdictions=ref.jurisdictions
     )
+    return with_units(ctx, ref.catalogue, ref.regions, units, ref.jurisdictions)
+
+
+@lru_cache(maxsize=4)
+def _bundled_units(ref: Reference, stamp: int) -> tuple[Unit, ...]:
+    del stamp  # part of the cache key only
+    return tuple(load_units(UNITS, ref.regions))
+
+
+def register_of(db: Path | None, ref: Reference) -> tuple[Unit, ...]:
+    """The register of units an upload is checked against: the warehouse's (data/units.csv,
+    the sample's and the admins' units), or without a warehouse the bundled data/units.csv."""
+    if db is not None and Path(db).exists():
+        with connect(db) as con:
+            return tuple(registered_units(con))
+    if ref.units is not None:
+        return ref.units
+    return _bundled_units(ref, UNITS.stat().st_mtime_ns if UNITS.exists() else 0)
 
 
 @dataclass
@@ -135,7 +161,7 @@ def check_file(
 def _check_table(
     table: Table, *, db: Path | None, region: str | None, today: dt.date | None, ref: Reference
 ) -> tuple[list[Issue], pl.DataFrame | None, int, int]:
-    ctx = validation_context(ref, region, today or clock.today())
+    ctx = validation_context(ref, region, today or clock.today(), register_of(db, ref))
     if db is None or not Path(db).exists():
         result = validate(table, ctx)
     else:

@@ -20,6 +20,7 @@ from typing import Any
 import xlsxwriter
 
 from etl.read import DATA_SHEET
+from etl.validate.units import unit_indicators
 from model import clock
 from model.catalogue import Catalogue, Indicator
 from model.jurisdictions import Jurisdictions
@@ -27,6 +28,8 @@ from model.kinds import KINDS, KindSpec
 from model.periods import Quarter
 from model.regions import Region
 from model.reporting import applicable_indicators, jurisdiction_of, reporting_rules
+from model.unit_file import load_units
+from model.units import UNITS, Unit
 
 INSTRUCTIONS_SHEET = "填报说明"
 HEADERS = ("地区代码", "地区名称", "指标代码", "指标名称", "单位", "报告期", "数值", "备注", "来源")
@@ -95,9 +98,12 @@ def template_rows(
     quarter: Quarter,
     *,
     jurisdictions: Jurisdictions | None = None,
+    units: Sequence[Unit] | None = None,
 ) -> list[TemplateRow]:
-    """One row per indicator ``region_code`` reports for ``quarter``, in catalogue order
-    (``jurisdictions``: ``data/jurisdictions.yaml`` unless given)."""
+    """One row per indicator ``region_code`` reports for ``quarter``, in catalogue order, then
+    one per indicator each of its registered units (``units``: the warehouse's register;
+    ``data/units.csv`` unless given) reports (``jurisdictions``: ``data/jurisdictions.yaml``
+    unless given)."""
     region = resolve_region(regions, region_code, quarter)
     keys = applicable_indicators(
         region,
@@ -109,6 +115,31 @@ def template_rows(
     for key in keys:
         ind = catalogue.indicator(key)
         out.append(TemplateRow(region.code, region.name, key, ind.name_zh, ind.unit, quarter.label))
+    return out + _unit_rows(catalogue, regions, region, quarter, units, jurisdictions)
+
+
+def _unit_rows(
+    catalogue: Catalogue,
+    regions: Sequence[Region],
+    region: Region,
+    quarter: Quarter,
+    units: Sequence[Unit] | None,
+    jurisdictions: Jurisdictions | None,
+) -> list[TemplateRow]:
+    """The region's own units valid in the quarter, each with the per-unit indicators it
+    reports, by unit code."""
+    register = load_units(UNITS, regions) if units is None else units
+    mine = sorted(
+        (u for u in register if u.parent_code == region.code and u.valid_on(quarter.end)),
+        key=lambda u: u.code,
+    )
+    reports = unit_indicators(catalogue, mine, jurisdiction_of(regions, jurisdictions),
+                              within=(quarter.start, quarter.end))  # fmt: skip
+    out = []
+    for unit in mine:
+        for key in reports.get(unit.code, []):
+            ind = catalogue.indicator(key)
+            out.append(TemplateRow(unit.code, unit.name, key, ind.name_zh, ind.unit, quarter.label))
     return out
 
 
@@ -122,6 +153,7 @@ def write_template(
     values: Mapping[str, float] | None = None,
     generated: dt.date | None = None,
     jurisdictions: Jurisdictions | None = None,
+    units: Sequence[Unit] | None = None,
 ) -> int:
     """Write the template to ``out`` (``.xlsx`` or ``.csv``); return the number of data rows.
 
@@ -133,7 +165,9 @@ def write_template(
             f"不支持的文件类型“{out.suffix or out.name}”，请用 .xlsx 或 .csv / "
             f"unsupported file type '{out.suffix or out.name}': use .xlsx or .csv"
         )
-    rows = template_rows(catalogue, regions, region_code, quarter, jurisdictions=jurisdictions)
+    rows = template_rows(
+        catalogue, regions, region_code, quarter, jurisdictions=jurisdictions, units=units
+    )
     given = dict(values or {})
     unknown = sorted(set(given) - {r.indicator for r in rows})
     if unknown:

@@ -19,7 +19,7 @@ from judge.aggregates import Reporters, _aggregates, _Context, now_quarter
 from judge.attainment import Goal, meets, planned_at
 from judge.series import _goal_series
 from judge.status import evaluate
-from judge.units import _is_unit_goal, _unit_goal, _unit_value
+from judge.units import _is_unit_goal, _unit_goal, _unit_rows, _unit_value, unit_register
 from model.catalogue import Catalogue, Target
 from model.jurisdictions import Jurisdictions
 from model.kinds import KINDS
@@ -59,7 +59,8 @@ def goal_detail(
     agg = _aggregates(con, reporters, as_of, keys)
     ctx = _Context(catalogue, reporters, agg, now_quarter(as_of), as_of)
     if unit:
-        goal, series, level, _, _ = _unit_goal(ctx, target)
+        register = unit_register(con, regions, jurisdictions)
+        goal, series, level, _, _ = _unit_goal(ctx, target, register)
     else:
         goal, series, level = _goal_series(ctx, target)
     row = status.row(0, named=True)
@@ -91,6 +92,8 @@ def goal_detail(
         },
         orient="row",
     )
+    if level == "unit":  # judged on registered units: the table lists them
+        return GoalDetail(status, frame, _unit_rows(ctx, target, register))
     return GoalDetail(status, frame, _region_values(ctx, target, level, unit))
 
 

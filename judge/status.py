@@ -16,7 +16,7 @@ import polars as pl
 from judge.aggregates import DUE_DAYS, Reporters, _aggregates, _Context, now_quarter
 from judge.attainment import Goal, Judgement, judge
 from judge.series import _goal_series
-from judge.units import _is_unit_goal, _unit_goal
+from judge.units import _is_unit_goal, _unit_completeness, _unit_goal, unit_register
 from model.catalogue import Catalogue, Target
 from model.jurisdictions import Jurisdictions
 from model.periods import Quarter
@@ -66,6 +66,7 @@ def evaluate(
     unit_keys = {k for t in unit_targets for k in reported_indicators(t, catalogue)}
     agg = _aggregates(con, reporters, as_of, sorted(unit_keys))
     ctx = _Context(catalogue, reporters, agg, now_quarter(as_of), as_of)
+    register = unit_register(con, regions, jurisdictions)
     docs = {d.id: d for d in catalogue.documents}
     rows = []
     for target in catalogue.targets:
@@ -74,10 +75,14 @@ def evaluate(
         short: list[str] = []
         units = 0
         if _is_unit_goal(target):
-            goal, series, level, short, units = _unit_goal(ctx, target)
+            goal, series, level, short, units = _unit_goal(ctx, target, register)
         else:
             goal, series, level = _goal_series(ctx, target)
-        completeness, timeliness, received, expected = _completeness(ctx, target, level)
+        completeness, timeliness, received, expected = (
+            _unit_completeness(ctx, target, register)
+            if level == "unit"  # judged on registered units
+            else _completeness(ctx, target, level)
+        )
         j = judge(goal, series, ctx.now, completeness=completeness)
         rows.append(
             _row(

@@ -1,7 +1,12 @@
 """Goals judged unit by unit (``scope.applies_to: each``): the share of units meeting the bar.
 
-:func:`_unit_goal` builds the share series, quarter by quarter, over the units due to report,
-and names the units short of the threshold at the latest quarter; :func:`_unit_measure` and
+A goal on each *registered unit* (``scope.level: unit``: service centres, platforms, startup
+bases) is judged on every unit of the register (:mod:`model.units`) of its kind, at every level
+``data/unit_kinds.yaml`` gives for its ``unit_kind``, valid in the quarter (:func:`unit_register`
+reads the register from the warehouse); a goal on each city / county / town is judged on those
+regions, which are its units.  :func:`_unit_goal` builds the share series, quarter by quarter,
+over the units due to report, and names the units short of the threshold at the latest quarter;
+:func:`_unit_completeness` counts their figures received; :func:`_unit_measure` and
 :func:`_unit_value` give one unit's figure in the goal's terms (its latest stock, its flow over
 the window or pro-rata over the year, or a ratio of its numerator and denominator).  The
 goal-detail view (:mod:`judge.detail`) reuses :func:`_unit_value` for every region's own figure.
@@ -9,22 +14,71 @@ goal-detail view (:mod:`judge.detail`) reuses :func:`_unit_value` for every regi
 
 from __future__ import annotations
 
-from judge.aggregates import _Context
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from judge.aggregates import DUE_DAYS, _Context
 from judge.attainment import Goal, meets
 from model.catalogue import Target
+from model.jurisdictions import Jurisdictions
 from model.periods import Quarter
+from model.regions import Region
+from model.reporting import jurisdiction_of, reported_indicators
+from model.units import UnitKinds, UnitRegister, bundled_kinds
+from warehouse.units import registered_units
+
+if TYPE_CHECKING:  # a connection is passed through to warehouse.units, never used here
+    import duckdb
 
 
 def _is_unit_goal(target: Target) -> bool:
     return target.scope.applies_to == "each"
 
 
+def unit_register(
+    con: duckdb.DuckDBPyConnection,
+    regions: Sequence[Region],
+    jurisdictions: Jurisdictions | None = None,
+    kinds: UnitKinds | None = None,
+) -> UnitRegister:
+    """The warehouse's register of units, with each unit's jurisdiction (its parent's)."""
+    return UnitRegister(
+        tuple(registered_units(con)), jurisdiction_of(regions, jurisdictions), kinds
+    )
+
+
+def _on_register(target: Target, register: UnitRegister | None) -> tuple[str, tuple[str, ...]]:
+    """The register kind and unit levels a goal is judged on; ``("", ())`` for a goal on each
+    region (or a per-unit goal whose ``unit_kind`` maps to no kind: judged on its reporters)."""
+    if register is None or target.scope.level != "unit":
+        return "", ()
+    applies = (register.kinds or bundled_kinds()).of_target(target)
+    return applies if applies is not None else ("", ())
+
+
+def _units_due(
+    ctx: _Context, target: Target, register: UnitRegister | None, q: int
+) -> list[tuple[str, str]]:
+    """``(code, name)`` of the units due in quarter ``q``: registered units, or regions."""
+    kind, levels = _on_register(target, register)
+    jurisdiction = target.scope.jurisdiction
+    if kind and register is not None:
+        day = Quarter.from_ordinal(q).end
+        return [(u.code, u.name) for u in register.expected(kind, levels, jurisdiction, day)]
+    level = target.reported_by[0]
+    return [(r.code, r.name) for r in ctx.reporters.expected(jurisdiction, level, q)]
+
+
 def _unit_goal(
-    ctx: _Context, target: Target
+    ctx: _Context, target: Target, register: UnitRegister | None = None
 ) -> tuple[Goal, list[tuple[int, float]], str, list[str], int]:
     """Per-unit goals: the share of units meeting the threshold, and who falls short now."""
     indicator = ctx.catalogue.indicator(target.indicator)
-    level = target.reported_by[0]
+    kind, _ = _on_register(target, register)
+    level = "unit" if kind else target.reported_by[0]
     start = Quarter.of(target.start).ordinal
     end = Quarter.of(target.deadline).ordinal
     threshold = float(target.value if target.value is not None else target.min or 0.0)
@@ -36,22 +90,69 @@ def _unit_goal(
     units_now = 0
     last = min(ctx.now, end) if ctx.now >= start else None
     for q in range(start, (last if last is not None else start - 1) + 1):
-        units = ctx.reporters.expected(target.scope.jurisdiction, level, q)
+        units = _units_due(ctx, target, register, q)
         if not units:
             continue
         meeting = 0
         short: list[str] = []
-        for unit in units:
-            value = _unit_measure(ctx, target, unit.code, q, start, yearly, flow)
+        for code, _ in units:
+            value = _unit_measure(ctx, target, code, q, start, yearly, flow)
             if value is not None and meets(comparator, value, threshold):
                 meeting += 1
             else:
-                short.append(unit.code)
+                short.append(code)
         share[q] = 100.0 * meeting / len(units)
         if q == last:
             short_now, units_now = short, len(units)
     goal = Goal(target.id, target.kind, ">=", 100.0, start, end)
     return goal, sorted(share.items()), level, short_now, units_now
+
+
+def _unit_completeness(
+    ctx: _Context, target: Target, register: UnitRegister
+) -> tuple[float | None, float | None, int, int]:
+    """A goal on registered units: figures received ÷ expected (each unit, each indicator, each
+    quarter due by the as-of date).  Timeliness is not known per unit here (None)."""
+    start = Quarter.of(target.start).ordinal
+    end = min(Quarter.of(target.deadline).ordinal, ctx.now)
+    keys = reported_indicators(target, ctx.catalogue)
+    expected = received = 0
+    for q in range(start, end + 1):
+        if Quarter.from_ordinal(q).end + dt.timedelta(days=DUE_DAYS) > ctx.as_of:
+            continue
+        for code, _ in _units_due(ctx, target, register, q):
+            for key in keys:
+                expected += 1
+                received += q in ctx.agg.units.get((key, code), {})
+    if expected == 0:
+        return None, None, 0, 0
+    return received / expected, None, received, expected
+
+
+def _unit_rows(ctx: _Context, target: Target, register: UnitRegister) -> pl.DataFrame:
+    """The goal-detail table of a goal on registered units: each unit due at the latest quarter,
+    its figure in the goal's terms and whether it meets the standard (``judge.detail``)."""
+    indicator = ctx.catalogue.indicator(target.indicator)
+    start = Quarter.of(target.start).ordinal
+    now = max(min(ctx.now, Quarter.of(target.deadline).ordinal), start)
+    threshold = float(target.value if target.value is not None else target.min or 0.0)
+    comparator = ">=" if target.comparator == "between" else target.comparator
+    yearly, flow = target.recurrence == "yearly", indicator.measure == "flow"
+    rows = []
+    for code, name in _units_due(ctx, target, register, now):
+        value = _unit_measure(ctx, target, code, now, start, yearly, flow)
+        rows.append(
+            (code, name, value, None if value is None else meets(comparator, value, threshold))
+        )
+    frame = pl.DataFrame(
+        rows,
+        schema={"region_code": pl.String, "name": pl.String, "value": pl.Float64,
+                "meets": pl.Boolean},
+        orient="row",
+    )  # fmt: skip
+    return frame.with_columns(pl.lit(None, pl.Float64).alias("share")).sort(
+        "value", descending=True, nulls_last=True
+    )
 
 
 def _unit_measure(

@@ -171,6 +171,8 @@ def reporting_rules(catalogue: Catalogue) -> list[ReportingRule]:
     jurisdiction totals are :func:`total_rules`."""
     rules: list[ReportingRule] = []
     for target in catalogue.targets:
+        if target.scope.level == "unit":
+            continue  # reported by each registered unit, under its own code (model.units)
         for level in target.reported_by:
             for key in reported_indicators(target, catalogue):
                 rules.append(

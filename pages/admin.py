@@ -7,6 +7,7 @@ import streamlit as st
 from model.periods import Quarter
 from service import api as service
 from service import sources as published
+from service import units as register
 from target_monitor import ui
 from target_monitor.i18n import t
 from warehouse.accounts import ROLES, AccountError
@@ -153,3 +154,36 @@ if st.button(
             )
         else:
             st.info(t(f"admin.published.{adopted.status}", lang))
+
+# The register of units (issue 11, item 2): the units per-unit goals are judged on; add from a file.
+st.subheader(t("admin.units", lang))
+st.caption(t("admin.units.caption", lang))
+st.dataframe(register.unit_table(ui.db()), hide_index=True)
+unit_file = st.file_uploader(t("admin.units.file", lang), type=["csv"], key="units_file")
+if unit_file is not None and st.button(t("admin.units.add", lang), key="units_add"):
+    try:
+        added = register.add_unit_file(ui.db(), unit_file.getvalue(), unit_file.name, actor=user)
+    except AccountError as exc:
+        st.error(str(exc))
+    else:
+        if added.counts is not None:
+            c = added.counts
+            st.success(
+                t("admin.units.done", lang, new=c.new, changed=c.changed, unchanged=c.unchanged)
+            )
+        else:
+            st.error(t("admin.units.rejected", lang, n=len(added.issues)))
+            ui.table(
+                [
+                    {
+                        t("col.row", lang): i.row,
+                        t("col.column", lang): i.column,
+                        t("col.rule", lang): i.rule,
+                        t("col.message", lang): i.message(lang),
+                        t("col.fix", lang): i.fix(lang),
+                    }
+                    for i in added.issues
+                ],
+                "units-issues",
+                key="units_issues",
+            )

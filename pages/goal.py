@@ -99,7 +99,7 @@ if known:
             },
         )
 if row["units_short"]:
-    names = {reg.code: reg.name for reg in r.regions}
+    names = ui.region_names()  # regions and registered units
     st.markdown(
         f"**{t('goal.short', lang)}**（{len(row['units_short'])}/{row['units_total']}）："
         + "、".join(names.get(c, c) for c in row["units_short"])

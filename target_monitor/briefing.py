@@ -25,6 +25,7 @@ from etl.load import reference
 from judge.engine import GoalDetail
 from model.catalogue import Catalogue
 from service import api as service
+from service.units import unit_names
 from target_monitor import charts, export
 from target_monitor.briefing_pdf import (
     BLUE,
@@ -301,7 +302,7 @@ def build_briefing(
     _cover(pdf, scope, office)
     _summary(pdf, catalogue, headline)
     summary_pages = pdf.page_no() - 1
-    names = {r.code: r.name for r in ref.regions}
+    names = {**{r.code: r.name for r in ref.regions}, **unit_names(db)}  # units short, by name
     for i, row in enumerate(attention, start=1):
         detail = service.goal_detail(
             db, catalogue=catalogue, regions=ref.regions, as_of=day, target_id=row["target_id"]

@@ -35,6 +35,7 @@ from target_monitor.commands.data import (
     init_summary,
 )
 from target_monitor.commands.published import _published
+from target_monitor.commands.units import _units
 from target_monitor.errors import explain
 from warehouse import accounts
 from warehouse.audit import set_process_user
@@ -131,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     tpl.add_argument("--region", required=True, help="region code, e.g. 440100")
     tpl.add_argument("--period", required=True, help="quarter, e.g. 2018Q3")
     tpl.add_argument("--out", type=Path, required=True, help="FILE.xlsx or FILE.csv")
+    add_common(tpl)  # --db: the register of units the template lists
     tpl.set_defaults(handler=_template)
 
     status = sub.add_parser("status", help="every goal's status at a date")
@@ -165,6 +167,14 @@ def build_parser() -> argparse.ArgumentParser:
         lock.add_argument("--reason", help="why (kept in the audit log)")
         add_common(lock)
         lock.set_defaults(handler=_lock)
+
+    units = sub.add_parser("units", help="register units (service centres, platforms, bases)")
+    units.add_argument("action", choices=["add"])
+    units.add_argument("file", type=Path, help="a CSV of units (docs/methodology.md, Units)")
+    units.add_argument("--user", required=True, help="an admin account")
+    units.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    add_common(units)
+    units.set_defaults(handler=_units)
 
     brief = sub.add_parser("briefing", help="write the leadership briefing pack (PDF)")
     brief.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD")

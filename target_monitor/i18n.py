@@ -375,6 +375,26 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Already adopted: values and sources unchanged, nothing written.",
     ),
     "admin.published.nothing": ("没有可采用的公开数据。", "There is nothing to adopt."),
+    "admin.units": ("单位名录", "Register of units"),
+    "admin.units.caption": (
+        "服务中心、专业镇平台、创业基地等单位：按单位考核的目标逐个单位评价。上传 CSV（UTF-8），"
+        "表头 code,name,kind,level,parent_code,valid_from,valid_to,source,note；"
+        "代码形如 440100-FW01（上级地区代码-类型字母+编号）。整个文件无误才登记，否则一个也不登记。",
+        "Service centres, specialised-town platforms, startup bases: per-unit goals are judged on "
+        "each unit. Upload a CSV (UTF-8) with the header code,name,kind,level,parent_code,"
+        "valid_from,valid_to,source,note; codes look like 440100-FW01 (parent code, '-', the "
+        "kind's letters and a number). A file is registered whole, or not at all.",
+    ),
+    "admin.units.file": ("单位名录文件（CSV）", "File of units (CSV)"),
+    "admin.units.add": ("登记单位", "Register the units"),
+    "admin.units.done": (
+        "已登记：新增 {new}，更正 {changed}，未变 {unchanged}。",
+        "Registered: {new} new, {changed} corrected, {unchanged} unchanged.",
+    ),
+    "admin.units.rejected": (
+        "文件有 {n} 个问题，未登记任何单位：",
+        "The file has {n} problem(s); nothing was registered:",
+    ),
 }
 
 

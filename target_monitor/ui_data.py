@@ -16,6 +16,7 @@ import streamlit as st
 
 from judge.engine import GoalDetail
 from service import api as service
+from service import units as service_units
 from service.maps import map_features, map_view
 from target_monitor.i18n import Lang, t
 from target_monitor.ui_state import Version, as_of, db, lang, ref, version
@@ -101,7 +102,10 @@ def template_bytes(region_code: str, period: str, suffix: str) -> bytes:
     r = ref()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / f"template{suffix}"
-        write_template(r.catalogue, r.regions, region_code, Quarter.parse(period), out)
+        units = service_units.units(db())  # the register: the template lists the region's units
+        write_template(
+            r.catalogue, r.regions, region_code, Quarter.parse(period), out, units=units
+        )
         return out.read_bytes()
 
 
@@ -233,7 +237,15 @@ def region_view(
 
 @st.cache_resource(show_spinner=False)
 def region_names() -> dict[str, str]:
-    return {region.code: region.name for region in reversed(ref().regions)}
+    """Region and registered unit code → name."""
+    names = {region.code: region.name for region in reversed(ref().regions)}
+    return {**names, **_unit_names(str(db()), version())}
+
+
+@st.cache_data(show_spinner=False)
+def _unit_names(db_path: str, version: Version) -> dict[str, str]:
+    del version  # part of the cache key only
+    return service_units.unit_names(db_path)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)

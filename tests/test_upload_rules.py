@@ -8,6 +8,7 @@ Rows are numbered as Excel shows them: the header is row 1 unless title rows sit
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -27,8 +28,10 @@ from etl.load import Reference, check_file, reference
 from etl.read import XLSX_MAX_RATIO, XLSX_MAX_UNCOMPRESSED, read_upload
 from etl.validate import ISSUE_CAP
 from model.issues import RULES, Issue
+from model.unit_file import load_units
 
 FIXTURES = Path(__file__).parent / "fixtures" / "uploads"
+UNIT_REGISTER = Path(__file__).parent / "fixtures" / "units" / "register.csv"
 MAKE_FIXTURES = FIXTURES / "make_fixtures.py"
 TODAY = dt.date(2019, 1, 20)
 
@@ -202,6 +205,10 @@ EXPECTED: dict[str, Expect] = {
         )
     ),
     "source-formula.xlsx": Expect((("source-formula", 2, "source"),)),
+    # unit codes, against the register of tests/fixtures/units/register.csv (see ``ref``)
+    "unit-unknown.csv": Expect((("unit-unknown", 3, "region_code"),)),
+    "unit-expired.csv": Expect((("unit-expired", 3, "region_code"),)),
+    "unit-out-of-scope.csv": Expect((("unit-out-of-scope", 3, "region_code"),), region="440100"),
 }
 
 # Rules tested without a fixture file of their own, and the test that covers each.
@@ -214,7 +221,10 @@ DEDICATED = {
 
 @pytest.fixture(scope="module")
 def ref() -> Reference:
-    return reference()
+    """The bundled reference; without a warehouse, the register of units is the bundled one plus
+    a test unit with a validity (440100-FW01, 2016-2018)."""
+    units = load_units(UNIT_REGISTER, reference().regions, origin="register")
+    return dataclasses.replace(reference(), units=tuple(units))
 
 
 def check(
@@ -275,6 +285,14 @@ def test_fixture_is_named_after_a_rule_it_fires(name: str) -> None:
         assert rule_of(name) in fired
 
 
+# Rules about a file of units to register (model/unit_file.py), not an upload: one fixture each
+# in tests/fixtures/units/, checked by tests/test_units.py.
+UNIT_FILE_RULES = {r for r in RULES if r.startswith("unit-")} - {
+    "unit-unknown",
+    "unit-expired",
+    "unit-out-of-scope",
+}
+
 # Rules that need an account or a locked quarter: tested where accounts are.
 WITH_ACCOUNTS = {
     "period-locked": "test_locked_quarter_is_rejected_naming_who_and_when_then_unlocked",
@@ -288,7 +306,7 @@ def test_every_rule_has_a_fixture_or_a_dedicated_test() -> None:
     from tests import test_accounts
 
     covered = {rule_of(name) for name in EXPECTED}
-    missing = sorted(set(RULES) - covered - set(DEDICATED) - set(WITH_ACCOUNTS))
+    missing = sorted(set(RULES) - covered - set(DEDICATED) - set(WITH_ACCOUNTS) - UNIT_FILE_RULES)
     assert missing == [], f"add tests/fixtures/uploads/<rule>.csv|.xlsx for {missing}"
     from tests import test_hostile_uploads
 

@@ -17,7 +17,6 @@ import polars as pl
 
 from model.units import Unit, units_of_frame
 from warehouse.audit import audit
-from warehouse.queries import frame
 
 SINCE_EVER = dt.date(1900, 1, 1)
 _FIELDS = ("valid_to", "name", "kind", "level", "parent_code", "source", "note")
@@ -33,16 +32,39 @@ class Registered:
 def unit_register(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """The current register: code, valid_from (1900-01-01: since ever), valid_to, name, kind,
     level, parent_code, source, note, origin, file_name, added_by, added_at, revision."""
-    return frame(
-        con,
+    rows = con.execute(
         "SELECT code, valid_from, valid_to, name, kind, level, parent_code, source, note, origin,"
-        " file_name, added_by, added_at, revision FROM current_units ORDER BY code, valid_from",
-    )
+        " file_name, added_by, added_at, revision FROM current_units ORDER BY code, valid_from"
+    ).fetchall()
+    return pl.DataFrame(rows, schema=_SCHEMA, orient="row")
+
+
+_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "code": pl.String,
+    "valid_from": pl.Date,
+    "valid_to": pl.Date,
+    "name": pl.String,
+    "kind": pl.String,
+    "level": pl.String,
+    "parent_code": pl.String,
+    "source": pl.String,
+    "note": pl.String,
+    "origin": pl.String,
+    "file_name": pl.String,
+    "added_by": pl.String,
+    "added_at": pl.Datetime("us"),
+    "revision": pl.Int32,
+}
 
 
 def registered_units(con: duckdb.DuckDBPyConnection) -> list[Unit]:
-    """The current register as :class:`model.units.Unit` objects."""
-    return units_of_frame(unit_register(con).iter_rows(named=True))
+    """The current register as :class:`model.units.Unit` objects (none in a warehouse from
+    before ``009_units``, opened read-only and not yet migrated)."""
+    try:
+        register = unit_register(con)
+    except duckdb.CatalogException:
+        return []
+    return units_of_frame(register.iter_rows(named=True))
 
 
 def register_units(

@@ -40,9 +40,17 @@ from model.reporting import (
     ReportingRule,
     applicable_indicators,
     jurisdiction_of,
+    reported_indicators,
     reporter_levels,
     reporting_rules,
 )
+from model.units import Unit, bundled_kinds
+
+
+def _as_region(unit: Unit) -> Region:
+    """A unit as the sample treats a reporter: its code, name, level and validity."""
+    return Region(unit.code, unit.name, unit.level, unit.parent_code, unit.valid_from,
+                  unit.valid_to, False, unit.source, unit.note)  # fmt: skip
 
 
 class _Core:
@@ -55,6 +63,7 @@ class _Core:
         seed: int,
         last: Quarter,
         jurisdictions: Jurisdictions,
+        units: Sequence[Unit] = (),
     ):
         self.cat, self.seed, self.known = catalogue, seed, jurisdictions
         self.timeline = quarters_between(FIRST_QUARTER, last)
@@ -67,12 +76,37 @@ class _Core:
                 window = (q.start, q.end)
                 for key in applicable_indicators(region, self.rules, self.jur, within=window):
                     self.cells[key].setdefault(q, []).append(region)
+        self.on_units = self._unit_cells(units)  # target id → the units it is judged on
         self.counties: dict[str, list[Region]] = defaultdict(list)
         for r in regions:
             if r.level == "county" and r.parent_code and not r.province_administered:
                 self.counties[r.parent_code].append(r)
         self.values: dict[Key, float] = {}
         self.notes: dict[Key, str] = {}
+
+    def _unit_cells(self, units: Sequence[Unit]) -> dict[str, set[str]]:
+        """Per-unit goals on registered units: each unit of the goal's kind and levels reports
+        the goal's indicators under its own code while the goal is live, as a region would."""
+        kinds, out = bundled_kinds(), {}
+        for t in self.cat.targets:
+            applies = kinds.of_target(t) if t.scope.level == "unit" else None
+            rule = ReportingRule(t.indicator, t.scope.jurisdiction, "province", t.id, t.start,
+                                 t.deadline)  # fmt: skip
+            live = self._live(rule) if applies is not None else None
+            if applies is None or live is None:
+                continue
+            mine = [u for u in units if u.kind == applies[0] and u.level in applies[1]]
+            mine = [u for u in mine if self.jur.get(u.parent_code) == t.scope.jurisdiction]
+            out[t.id] = {u.code for u in mine}
+            for q in self.timeline:
+                if live.deadline < q.start or live.start > q.end:
+                    continue
+                for u in (u for u in mine if u.valid_on(q.end)):
+                    for key in reported_indicators(t, self.cat):
+                        cell = self.cells[key].setdefault(q, [])
+                        if all(r.code != u.code for r in cell):
+                            cell.append(_as_region(u))
+        return out
 
     def rng(self, *parts: str) -> random.Random:
         return random.Random(f"{self.seed}|" + "|".join(parts))
@@ -147,6 +181,11 @@ class _Core:
         """Who reports ``key`` for goal ``t`` in each quarter (its jurisdiction, its levels)."""
         levels = set(t.reported_by)
         out: Reporters = {}
+        if t.id in self.on_units:  # the registered units it is judged on
+            for q, regions in sorted(self.cells.get(key, {}).items()):
+                if chosen := [r for r in regions if r.code in self.on_units[t.id]]:
+                    out[q] = chosen
+            return out
         for q, regions in sorted(self.cells.get(key, {}).items()):
             mine = [r for r in regions if self.jur.get(r.code) == t.scope.jurisdiction]
             if chosen := [r for r in mine if reporter_levels(r) & levels]:

@@ -18,6 +18,7 @@ from model.jurisdictions import Jurisdictions, bundled
 from model.kinds import KINDS, LOWER_IS_BETTER
 from model.periods import Quarter
 from model.regions import Region
+from model.units import Unit
 
 
 def generate_sample(
@@ -27,10 +28,12 @@ def generate_sample(
     seed: int = SAMPLE_SEED,
     last_quarter: Quarter = LAST_QUARTER,
     jurisdictions: Jurisdictions | None = None,
+    units: Sequence[Unit] = (),
 ) -> pl.DataFrame:
     """The sample reports, sorted by region, indicator and period; the same seed, the same frame
-    (``jurisdictions``: ``data/jurisdictions.yaml`` unless given)."""
-    sample = _Sample(catalogue, regions, seed, last_quarter, jurisdictions or bundled())
+    (``jurisdictions``: ``data/jurisdictions.yaml`` unless given); per-unit goals are reported
+    by ``units`` (the register: :func:`etl.sample.units.sample_units` and the real ones)."""
+    sample = _Sample(catalogue, regions, seed, last_quarter, jurisdictions or bundled(), units)
     series: dict[tuple[str, str, tuple[str, ...]], list[Target]] = {}
     for t in catalogue.targets:
         levels = t.reported_by

@@ -32,6 +32,7 @@ from etl.validate import (
     periods,
     regions,
     sources,
+    units,
     values,
 )
 from etl.validate.cells import EMPTY_MARKERS, THOUSANDS, TOTAL_WORDS, UNIT_CHARS
@@ -87,6 +88,7 @@ def validate(
     codes = regions.check_codes(sheet)
     quarters = periods.check_periods(sheet)
     pairs = regions.check_regions_in_time(sheet, codes, quarters)
+    units.check_units(sheet, codes, quarters, pairs)
     named = indicators.check_indicators(sheet)
     indicators.check_applicable(sheet, codes, named, pairs)
     valued = values.check_cells(sheet, cells)

@@ -16,6 +16,7 @@ from etl.validate.columnar import Lookup, dense_ids, within
 from etl.validate.context import ValidationContext
 from etl.validate.periods import Periods
 from etl.validate.sheet import Sheet
+from model.units import is_unit_code
 
 
 def normalise_region_code(raw: str) -> tuple[str | None, str | None]:
@@ -59,6 +60,9 @@ def check_codes(sheet: Sheet) -> Codes:
         as_digits: str | None = None
         if text is None or text == "":
             rule: str | None = "region-missing"
+        elif is_unit_code(text.strip()):  # a registered unit's code (etl.validate.units)
+            known_unit = text.strip() in known
+            as_digits, rule = (text.strip(), None) if known_unit else (None, "unit-unknown")
         else:
             as_digits, rule = normalise_region_code(text)
             if as_digits is None or as_digits not in known:
@@ -74,6 +78,7 @@ def check_codes(sheet: Sheet) -> Codes:
     out.fire("region-missing", rows_of("region-missing"), "region_code")
     shown = {"region_code": shown_code}
     out.fire("region-unknown", rows_of("region-unknown"), "region_code", shown, "region_code")
+    out.fire("unit-unknown", rows_of("unit-unknown"), "region_code", shown, "region_code")
     out.fire(
         "region-as-number",
         rows_of("region-as-number"),
@@ -161,9 +166,16 @@ def _pair_info(ctx: ValidationContext, pairs: pl.DataFrame) -> pl.DataFrame:
         .agg(
             pl.col("valid_to").max().alias("_ended"),
             pl.col("name").sort_by("_version").last().alias("_old_name"),
+            pl.col("_code").first().str.contains("-", literal=True).alias("_unit"),
+            pl.col("valid_from").min().alias("_since"),
         )
         .join(valid.select("_pair"), on="_pair", how="anti")
-        .with_columns(pl.lit(True).alias("_expired"))
+        .with_columns(  # a unit's code (model.units) out of its validity: unit-expired
+            (~pl.col("_unit")).alias("_expired"),
+            pl.col("_unit").alias("_unit_expired"),
+            _validity().alias("_unit_validity"),
+        )
+        .drop("_unit", "_since")
     )
     info = (
         pairs.select("_pair")
@@ -171,7 +183,14 @@ def _pair_info(ctx: ValidationContext, pairs: pl.DataFrame) -> pl.DataFrame:
         .join(ended, on="_pair", how="left")
         .sort("_pair")
     )
-    return info.with_columns(pl.col("_valid", "_expired").fill_null(False))
+    return info.with_columns(pl.col("_valid", "_expired", "_unit_expired").fill_null(False))
+
+
+def _validity() -> pl.Expr:
+    """A unit's registered validity, as the unit-expired message quotes it."""
+    since = pl.col("_since").dt.to_string("%Y-%m-%d").replace("1900-01-01", "…")
+    until = pl.col("_ended").dt.to_string("%Y-%m-%d").fill_null("…")
+    return pl.format("有效期 {} 至 {} / registered valid {} to {}", since, until, since, until)
 
 
 def check_regions_in_time(sheet: Sheet, codes: Codes, periods: Periods) -> RegionPairs:

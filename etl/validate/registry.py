@@ -22,6 +22,7 @@ from etl.validate.layout import check_full_width, check_skipped_rows
 from etl.validate.periods import check_periods
 from etl.validate.regions import check_codes, check_regions_in_time
 from etl.validate.sources import check_sources
+from etl.validate.units import check_units
 from etl.validate.values import check_cells, check_ranges
 from model.issues import RULES, Rule
 
@@ -37,6 +38,7 @@ Group = Literal[
     "duplicates",
     "history",
     "account",
+    "units",
 ]
 
 
@@ -93,7 +95,15 @@ REGISTRY: dict[str, Check] = {
         *_here("report", Collector.add, "too-many-issues"),
         *_here("rows", check_full_width, "full-width"),
         *_here("rows", check_skipped_rows, "blank-row", "totals-row"),
-        *_here("regions", check_codes, "region-missing", "region-unknown", "region-as-number"),
+        *_here(
+            "regions",
+            check_codes,
+            "region-missing",
+            "region-unknown",
+            "region-as-number",
+            "unit-unknown",
+        ),
+        *_here("regions", check_units, "unit-expired", "unit-out-of-scope"),
         *_here(
             "regions",
             check_regions_in_time,
@@ -131,5 +141,20 @@ REGISTRY: dict[str, Check] = {
         *_elsewhere("file", "etl.load", "no-figures"),
         *_elsewhere("account", "etl.load", "period-locked", "role-cannot-upload"),
         *_elsewhere("account", "warehouse.accounts", "account-disabled", "account-changed"),
+        # a file of units to register (target-monitor units add), not an upload
+        *_elsewhere(
+            "units",
+            "model.unit_file",
+            "unit-file",
+            "unit-field-missing",
+            "unit-kind-unknown",
+            "unit-code-shape",
+            "unit-parent-unknown",
+            "unit-level",
+            "unit-bad-date",
+            "unit-dates-order",
+            "unit-duplicate-code",
+            "unit-overlap",
+        ),
     )
 }

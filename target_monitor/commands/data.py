@@ -147,12 +147,16 @@ def init_summary(counts: dict[str, int]) -> str:
 
 
 def _template(args: argparse.Namespace) -> int:
+    from etl.load import register_of
     from etl.template import write_template  # xlsxwriter
 
     ref = reference()
     try:
         quarter = Quarter.parse(args.period)
-        rows = write_template(ref.catalogue, ref.regions, args.region, quarter, args.out)
+        units = register_of(args.db, ref)  # the warehouse's units, or data/units.csv
+        rows = write_template(
+            ref.catalogue, ref.regions, args.region, quarter, args.out, units=units
+        )
     except ValueError as exc:
         print(f"✗ {exc}", file=sys.stderr)
         return 1
