@@ -105,7 +105,7 @@ if row["units_short"]:
         + "、".join(names.get(c, c) for c in row["units_short"])
     )
 
-# Where each figure came from (issue 11, item 4): source, revision, batch; a figure's revisions.
+# The source of each figure (issue 11, item 4): source, revision, batch; its revisions.
 with st.expander(t("goal.figures", lang)):
     st.caption(t("goal.figures.caption", lang))
     figures = ui.goal_figures(target_id)
