@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -31,7 +32,7 @@ from warehouse.units import registered_units
 FIXTURES = Path(__file__).parent / "fixtures" / "units"
 HEADER = "region_code,indicator,period,value,note\n"
 
-EXPECTED = {
+EXPECTED: dict[str, list[tuple[str, int | None, str | None]]] = {
     "unit-file.csv": [("unit-file", None, None)],
     "unit-field-missing.csv": [("unit-field-missing", 3, "name")],
     "unit-kind-unknown.csv": [("unit-kind-unknown", 3, "kind")],
@@ -57,7 +58,7 @@ def warehouse(tmp_path: Path, cli: Cli) -> Path:
     return db
 
 
-def _add(cli: Cli, db: Path, name: str, user: str = "boss") -> tuple[int, dict[str, object]]:
+def _add(cli: Cli, db: Path, name: str, user: str = "boss") -> tuple[int, dict[str, Any]]:
     ran = cli("units", "add", str(FIXTURES / name), "--user", user, "--db", str(db), "--json")
     return ran.returncode, json.loads(ran.stdout) if ran.stdout else {}
 
@@ -135,7 +136,8 @@ def test_every_per_unit_goal_maps_to_a_register_kind() -> None:
     )
     assert mapped["gdcentre-city-centre-staff"] == ("service_centre", ("city",))
     assert mapped["gdtown-smes-served-per-platform"] == ("platform", ("town",))
-    assert mapped["gd2012act-policy-tour-bases-2012"][0] == "startup_base"
+    bases = mapped["gd2012act-policy-tour-bases-2012"]
+    assert bases is not None and bases[0] == "startup_base"
 
 
 def test_an_unmapped_unit_kind_is_a_catalogue_problem() -> None:
