@@ -53,7 +53,7 @@ from warehouse.facts import BatchRecord, commit_batch, unchanged
 
 SYSTEM_ACTOR = "system"
 ACTION = "published_adopt"
-FILE_NAME = "data/published/published_actuals.csv"
+FILE_NAME = "data/published/"  # the batch's "file": the published figures the table holds
 FIRST_QUARTER = Quarter(2011, 1)  # the plans start in 2011 (etl.validate.PLAN_START)
 _CONFIDENCE_RANK = {"high": 2, "medium": 1, "low": 0}
 _DATE = re.compile(r"\s*(\d{4})-(\d{2})(?:-(\d{2}))?")

@@ -16,6 +16,7 @@ import polars as pl
 import pytest
 
 from etl.adopt import (
+    FILE_NAME,
     AdoptError,
     adopt,
     as_at_date,
@@ -158,13 +159,13 @@ def test_adopting_stores_rows_sources_one_batch_and_the_audit(fresh_db: Path) ->
         ).fetchall()
         notes = [n for (n,) in con.execute("SELECT note FROM reports ORDER BY 1").fetchall()]
     assert batch == [
-        (result.batch_id, "committed", "published", "data/published/published_actuals.csv",
+        (result.batch_id, "committed", "published", FILE_NAME,
          "adm", None, 2, 2, 0)
     ]  # fmt: skip
     assert notes[0] == f"公开数据 published {result.adopted[0].id}：399（个省级专业镇）"
     ((actor, action, target, batch_id, detail),) = audits(fresh_db)
     assert (actor, action, target, batch_id) == (
-        "adm", "published_adopt", "data/published/published_actuals.csv", result.batch_id
+        "adm", "published_adopt", FILE_NAME, result.batch_id
     )  # fmt: skip
     assert json.loads(detail)["ids"] == [f.id for f in result.adopted]
     assert json.loads(detail)["new"] == 2
