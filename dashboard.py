@@ -83,6 +83,26 @@ with ui.boundary():
         if isinstance(chosen, dt.date) and chosen != ui.as_of():
             st.query_params["as_of"] = chosen.isoformat()
             st.rerun()
+        known, was_pinned = ui.known_on(), ui.known_on_pinned()
+        with st.expander(t("knownon.expander", lang), expanded=was_pinned):
+            pinned = st.toggle(t("knownon.toggle", lang), value=was_pinned, key="known_on_on")
+            if pinned:
+                picked = st.date_input(
+                    t("knownon.label", lang),
+                    value=known or min(ui.as_of(), ui.today()),
+                    min_value=ui.AS_OF_MIN,
+                    max_value=ui.today(),
+                    help=t("knownon.help", lang),
+                    key="known_on_input",
+                )
+                if isinstance(picked, dt.date) and (not was_pinned or picked != known):
+                    st.query_params["known_on"] = picked.isoformat()
+                    st.rerun()
+            elif was_pinned:
+                del st.query_params["known_on"]
+                st.rerun()
+            else:
+                st.caption(t("knownon.now", lang))
         ui.login_box(lang)
 
     if ui.is_sample(str(ui.db()), ui.version()):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # a connection is passed through to warehouse.queries, never 
 
 
 DUE_DAYS = 15  # a quarter's report is due on the 15th day after the quarter ends
+TOTAL = "total"  # the reporting group of a jurisdiction's own totals (Reporters.build)
 
 
 def now_quarter(as_of: dt.date) -> int:
@@ -42,11 +43,15 @@ class Reporters:
     """Who reports for whom: (jurisdiction, level) → the regions, with their validity."""
 
     by_group: dict[tuple[str, str], tuple[Region, ...]]
+    own_level: Mapping[str, str] = field(default_factory=dict)  # jurisdiction → its own level
     _expected: dict[tuple[str, str, int], list[Region]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, regions: Sequence[Region], known: Jurisdictions | None = None) -> Reporters:
+        """The groups by (jurisdiction, level), and each jurisdiction alone as its own group
+        (``TOTAL``): its own figures are the totals it reports."""
         jurisdictions = jurisdiction_of(regions, known)
+        roots = set(jurisdictions.values())
         groups: dict[tuple[str, str], list[Region]] = defaultdict(list)
         for region in regions:
             jurisdiction = jurisdictions.get(region.code)
@@ -54,7 +59,14 @@ class Reporters:
                 continue
             for level in reporter_levels(region):
                 groups[(jurisdiction, level)].append(region)
-        return cls({k: tuple(v) for k, v in groups.items()})
+            if region.code in roots and region.code == jurisdiction:
+                groups[(jurisdiction, TOTAL)].append(region)
+        levels = {
+            code: group[0].level
+            for (code, level), group in groups.items()
+            if level == TOTAL and group
+        }
+        return cls({k: tuple(v) for k, v in groups.items()}, levels)
 
     def frame(self) -> pl.DataFrame:
         rows = [
@@ -90,11 +102,12 @@ class Aggregates:
 def _aggregates(
     con: duckdb.DuckDBPyConnection,
     reporters: Reporters,
-    as_of: dt.date,
+    known_on: dt.date | None,
     unit_indicators: Sequence[str],
 ) -> Aggregates:
+    """The aggregates over the revisions known at the end of ``known_on`` (None: all)."""
     frame = queries.report_aggregates(
-        con, reporters=reporters.frame(), as_of=as_of, due_days=DUE_DAYS
+        con, reporters=reporters.frame(), known_on=known_on, due_days=DUE_DAYS
     )
     ordinals: dict[str, int] = {}
 
@@ -109,7 +122,7 @@ def _aggregates(
     }
     units: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
     if unit_indicators:
-        values = queries.current_reports(con, as_of=as_of, indicators=list(unit_indicators))
+        values = queries.current_reports(con, known_on=known_on, indicators=list(unit_indicators))
         for code, ind, period, value in values.select(
             "region_code", "indicator", "period", "value"
         ).iter_rows():
@@ -122,5 +135,6 @@ class _Context:
     catalogue: Catalogue
     reporters: Reporters
     agg: Aggregates
-    now: int
-    as_of: dt.date
+    now: int  # the last quarter ended by the evaluation date (as_of)
+    as_of: dt.date  # the evaluation date: which quarters are judged
+    known_on: dt.date | None = None  # the knowledge date: which revisions count (None: all)

@@ -17,7 +17,7 @@ import polars as pl
 
 from judge.aggregates import Reporters, _aggregates, _Context, now_quarter
 from judge.attainment import Goal, meets, planned_at
-from judge.series import _goal_series
+from judge.series import Basis, _goal_series
 from judge.status import evaluate
 from judge.units import _is_unit_goal, _unit_goal, _unit_rows, _unit_value, unit_register
 from model.catalogue import Catalogue, Target
@@ -36,7 +36,8 @@ class GoalDetail:
     """Everything the goal-detail page and the briefing show for one goal."""
 
     status: pl.DataFrame  # the goal's row of :func:`evaluate`
-    series: pl.DataFrame  # period, quarter, actual, planned, projected
+    # period, quarter_end, actual, planned, projected; basis, total, rollup, gap (totals)
+    series: pl.DataFrame
     regions: pl.DataFrame  # region_code, name, value, meets (per-unit goals), share
 
 
@@ -47,22 +48,29 @@ def goal_detail(
     regions: Sequence[Region],
     as_of: dt.date,
     target_id: str,
+    known_on: dt.date | None = None,
     jurisdictions: Jurisdictions | None = None,
 ) -> GoalDetail:
     target = catalogue.target(target_id)
     status = evaluate(
-        con, catalogue=catalogue, regions=regions, as_of=as_of, jurisdictions=jurisdictions
+        con,
+        catalogue=catalogue,
+        regions=regions,
+        as_of=as_of,
+        known_on=known_on,
+        jurisdictions=jurisdictions,
     ).filter(pl.col("target_id") == target_id)
     reporters = Reporters.build(regions, jurisdictions)
     unit = _is_unit_goal(target)
     keys = reported_indicators(target, catalogue)
-    agg = _aggregates(con, reporters, as_of, keys)
-    ctx = _Context(catalogue, reporters, agg, now_quarter(as_of), as_of)
+    agg = _aggregates(con, reporters, known_on, keys)
+    ctx = _Context(catalogue, reporters, agg, now_quarter(as_of), as_of, known_on)
+    basis = Basis()
     if unit:
         register = unit_register(con, regions, jurisdictions)
         goal, series, level, _, _ = _unit_goal(ctx, target, register)
     else:
-        goal, series, level = _goal_series(ctx, target)
+        goal, series, level, basis = _goal_series(ctx, target)
     row = status.row(0, named=True)
     rows = []
     first = goal.start if goal.baseline_at is None else min(goal.start, goal.baseline_at)
@@ -80,7 +88,19 @@ def goal_detail(
                 projected = start_value + step * (q - latest_q)
         value = actual.get(q) if q <= ctx.now else None
         quarter = Quarter.from_ordinal(q)
-        rows.append((quarter.label, quarter.end, value, _planned(goal, q), projected))
+        shown = q <= ctx.now
+        rows.append(
+            (
+                quarter.label,
+                quarter.end,
+                value,
+                _planned(goal, q),
+                projected,
+                basis.quarters.get(q) if shown else None,
+                basis.totals.get(q) if shown else None,
+                basis.rollups.get(q) if shown and q in basis.totals else None,
+            )
+        )
     frame = pl.DataFrame(
         rows,
         schema={
@@ -89,8 +109,13 @@ def goal_detail(
             "actual": pl.Float64,
             "planned": pl.Float64,
             "projected": pl.Float64,
+            "basis": pl.String,  # total | rollup | mixed: where the quarter's figure came from
+            "total": pl.Float64,  # the jurisdiction's own total that quarter, if reported
+            "rollup": pl.Float64,  # the level below's roll-up, where a total exists beside it
         },
         orient="row",
+    ).with_columns(
+        ((pl.col("rollup") - pl.col("total")) / pl.col("total")).alias("gap"),
     )
     if level == "unit":  # judged on registered units: the table lists them
         return GoalDetail(status, frame, _unit_rows(ctx, target, register))

@@ -5,15 +5,17 @@ the series it is judged on, following its kind's ``Series`` in :data:`model.kind
 sum or the highest of the reporters' figures, a ratio of two reported indicators (in %), the
 difference from a reference indicator, or a running total of a flow (:func:`_running`).  A staged
 goal starts from its earlier stage (:func:`_predecessor`: 5,000 by 2018 before 10,000 by 2020);
-otherwise from the catalogue's baseline, if any.
+otherwise from the catalogue's baseline, if any.  Where the jurisdiction reported its own total
+for a quarter, that total stands for the quarter instead of the roll-up (:func:`_with_totals`),
+and :class:`Basis` records which quarters came from which.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
-from judge.aggregates import _Context
+from judge.aggregates import TOTAL, _Context
 from judge.attainment import Goal
 from model.catalogue import Catalogue, Target
 from model.kinds import KINDS
@@ -39,6 +41,7 @@ def _predecessor(target: Target, catalogue: Catalogue) -> Target | None:
 def _series_for(
     ctx: _Context, target: Target, level: str, indicator: str, how: str
 ) -> dict[int, float]:
+    """One indicator's quarterly figures for a reporting group of the target's jurisdiction."""
     cells = ctx.agg.cells
     jurisdiction = target.scope.jurisdiction
     out: dict[int, float] = {}
@@ -48,7 +51,57 @@ def _series_for(
     return out
 
 
-def _goal_series(ctx: _Context, target: Target) -> tuple[Goal, list[tuple[int, float]], str]:
+@dataclass
+class Basis:
+    """Where each quarter's figures came from: the jurisdiction's own total, the roll-up of the
+    level below, or both (a ratio's numerator from one and denominator from the other); and, per
+    quarter where both a total and a roll-up exist, the roll-up's gap from the total (a fraction,
+    e.g. -0.08: the roll-up is 8 % below the total), for the main indicator."""
+
+    quarters: dict[int, str] = field(default_factory=dict)  # q → total | rollup | mixed
+    totals: dict[int, float] = field(default_factory=dict)  # the main indicator's totals
+    rollups: dict[int, float] = field(default_factory=dict)  # … and its roll-ups
+
+    def gaps(self) -> dict[int, float]:
+        return {
+            q: (self.rollups[q] - total) / total
+            for q, total in self.totals.items()
+            if q in self.rollups and total
+        }
+
+    def overall(self, until: int) -> str:
+        """``total``, ``rollup`` or ``mixed`` over the quarters up to ``until``."""
+        seen = {b for q, b in self.quarters.items() if q <= until}
+        return seen.pop() if len(seen) == 1 else ("mixed" if seen else "rollup")
+
+    def add(self, q: int, basis: str) -> None:
+        before = self.quarters.get(q)
+        self.quarters[q] = basis if before in (None, basis) else "mixed"
+
+
+def _with_totals(
+    ctx: _Context,
+    target: Target,
+    level: str,
+    indicator: str,
+    how: str,
+    basis: Basis,
+    main: bool = False,
+) -> dict[int, float]:
+    """The roll-up of ``level``, with each quarter the jurisdiction reported a total for taken
+    from that total instead (it is authoritative for its quarter)."""
+    rollup = _series_for(ctx, target, level, indicator, how)
+    own = ctx.reporters.own_level.get(target.scope.jurisdiction)
+    totals = {} if own in (None, level) else _series_for(ctx, target, TOTAL, indicator, "max")
+    merged = {**rollup, **totals}
+    for q in merged:
+        basis.add(q, "total" if q in totals else "rollup")
+    if main:
+        basis.totals, basis.rollups = totals, rollup
+    return merged
+
+
+def _goal_series(ctx: _Context, target: Target) -> tuple[Goal, list[tuple[int, float]], str, Basis]:
     catalogue, series = ctx.catalogue, KINDS[target.kind].series
     indicator = catalogue.indicator(target.indicator)
     level = target.reported_by[0]
@@ -60,16 +113,17 @@ def _goal_series(ctx: _Context, target: Target) -> tuple[Goal, list[tuple[int, f
     comparator = target.comparator
     how = "max" if indicator.rollup in ("max", "none") or series.highest else "sum"
 
+    basis = Basis()
     if indicator.numerator and indicator.denominator:
-        num = _series_for(ctx, target, level, indicator.numerator, "sum")
-        den = _series_for(ctx, target, level, indicator.denominator, "sum")
+        num = _with_totals(ctx, target, level, indicator.numerator, "sum", basis)
+        den = _with_totals(ctx, target, level, indicator.denominator, "sum", basis)
         if flow or catalogue.indicator(indicator.numerator).measure == "flow":
             num, den = _running(num, start, yearly), _running(den, start, yearly)
         raw = {q: 100.0 * num[q] / den[q] for q in num if den.get(q)}
     else:
-        raw = _series_for(ctx, target, level, target.indicator, how)
+        raw = _with_totals(ctx, target, level, target.indicator, how, basis, main=True)
         if series.against_reference and target.reference_indicator:
-            ref = _series_for(ctx, target, level, target.reference_indicator, how)
+            ref = _with_totals(ctx, target, level, target.reference_indicator, how, basis)
             raw = {q: raw[q] - ref[q] for q in raw if q in ref}
             final, comparator = 0.0, ">="
         elif flow and series.running:
@@ -93,7 +147,7 @@ def _goal_series(ctx: _Context, target: Target) -> tuple[Goal, list[tuple[int, f
         )
     elif target.baseline is not None:
         goal = replace(goal, baseline=float(target.baseline.value))
-    return goal, sorted(raw.items()), level
+    return goal, sorted(raw.items()), level, basis
 
 
 def _running(series: dict[int, float], start: int, yearly: bool) -> dict[int, float]:

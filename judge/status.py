@@ -8,14 +8,15 @@ judges it (:func:`judge.attainment.judge`) and writes one row in :data:`RESULT_S
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import polars as pl
 
-from judge.aggregates import DUE_DAYS, Reporters, _aggregates, _Context, now_quarter
+from judge.aggregates import DUE_DAYS, TOTAL, Reporters, _aggregates, _Context, now_quarter
 from judge.attainment import Goal, Judgement, judge
-from judge.series import _goal_series
+from judge.series import Basis, _goal_series
 from judge.units import _is_unit_goal, _unit_completeness, _unit_goal, unit_register
 from model.catalogue import Catalogue, Target
 from model.jurisdictions import Jurisdictions
@@ -31,7 +32,10 @@ def _completeness(
     ctx: _Context, target: Target, level: str
 ) -> tuple[float | None, float | None, int, int]:
     """DHIS2-style: reports received ÷ expected, and on time ÷ expected, over the window so far
-    (quarters whose due date has passed by the as-of date)."""
+    (quarters whose due date has passed by the as-of date).  A quarter for which the jurisdiction
+    reported its own total is complete for that indicator (on time if the total was)."""
+    own = ctx.reporters.own_level.get(target.scope.jurisdiction)
+    use_totals = own is not None and own != level and target.scope.applies_to == "whole"
     start = Quarter.of(target.start).ordinal
     end = min(Quarter.of(target.deadline).ordinal, ctx.now)
     expected = received = on_time = 0
@@ -41,6 +45,15 @@ def _completeness(
         n_regions = len(ctx.reporters.expected(target.scope.jurisdiction, level, q))
         for key in reported_indicators(target, ctx.catalogue):
             expected += n_regions
+            total = (
+                ctx.agg.cells.get((key, target.scope.jurisdiction, TOTAL, q))
+                if use_totals
+                else None
+            )
+            if total is not None:
+                received += n_regions
+                on_time += n_regions if total[3] else 0
+                continue
             cell = ctx.agg.cells.get((key, target.scope.jurisdiction, level, q))
             if cell is not None:
                 received += min(cell[2], n_regions)
@@ -56,50 +69,79 @@ def evaluate(
     catalogue: Catalogue,
     regions: Sequence[Region],
     as_of: dt.date,
+    known_on: dt.date | None = None,
     region: str | None = None,
     jurisdictions: Jurisdictions | None = None,
 ) -> pl.DataFrame:
-    """One row per target (judged on its jurisdiction, or on its units), at the as-of date
-    (``jurisdictions``: ``data/jurisdictions.yaml`` unless given)."""
+    """One row per target (judged on its jurisdiction, or on its units): the quarters due by the
+    evaluation date ``as_of`` judged on the revisions known at the end of ``known_on`` (None:
+    every revision stored).  ``region``: only the goals that apply to that region (its
+    jurisdiction's goals it reports for, or all of them for the jurisdiction itself).
+    ``jurisdictions``: ``data/jurisdictions.yaml`` unless given."""
     reporters = Reporters.build(regions, jurisdictions)
     unit_targets = [t for t in catalogue.targets if _is_unit_goal(t)]
     unit_keys = {k for t in unit_targets for k in reported_indicators(t, catalogue)}
-    agg = _aggregates(con, reporters, as_of, sorted(unit_keys))
-    ctx = _Context(catalogue, reporters, agg, now_quarter(as_of), as_of)
+    agg = _aggregates(con, reporters, known_on, sorted(unit_keys))
+    ctx = _Context(catalogue, reporters, agg, now_quarter(as_of), as_of, known_on)
     register = unit_register(con, regions, jurisdictions)
     docs = {d.id: d for d in catalogue.documents}
+    applies = _applies_to(region, regions, reporters) if region is not None else None
     rows = []
     for target in catalogue.targets:
-        if region is not None and target.scope.jurisdiction != region:
+        if applies is not None and not applies(target):
             continue
         short: list[str] = []
         units = 0
+        basis = Basis()
         if _is_unit_goal(target):
             goal, series, level, short, units = _unit_goal(ctx, target, register)
         else:
-            goal, series, level = _goal_series(ctx, target)
+            goal, series, level, basis = _goal_series(ctx, target)
         completeness, timeliness, received, expected = (
             _unit_completeness(ctx, target, register)
             if level == "unit"  # judged on registered units
             else _completeness(ctx, target, level)
         )
         j = judge(goal, series, ctx.now, completeness=completeness)
-        rows.append(
-            _row(
-                target,
-                docs[target.document].number,
-                j,
-                goal,
-                completeness,
-                timeliness,
-                received,
-                expected,
-                short,
-                units,
-                as_of,
-            )
-        )
+        judged = Judged(j, goal, completeness, timeliness, received, expected, short, units)
+        rows.append(_row(ctx, target, docs[target.document].number, judged, basis))
     return pl.DataFrame(rows, schema=RESULT_SCHEMA, orient="row")
+
+
+def _applies_to(
+    code: str, regions: Sequence[Region], reporters: Reporters
+) -> Callable[[Target], bool]:
+    """Whether a goal applies to region ``code``: every goal of a jurisdiction applies to the
+    jurisdiction itself; a goal applies to a region that reports for it (its level is in the
+    goal's ``reported_by``), or that the goal names (each city, each county)."""
+    levels: dict[str, set[str]] = {}
+    for (jurisdiction, level), group in reporters.by_group.items():
+        if level != TOTAL and any(r.code == code for r in group):
+            levels.setdefault(jurisdiction, set()).add(level)
+
+    def applies(target: Target) -> bool:
+        jurisdiction = target.scope.jurisdiction
+        if code == jurisdiction:
+            return True
+        mine = levels.get(jurisdiction, set())
+        return bool(mine & set(target.reported_by)) or target.scope.level in mine
+
+    return applies
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A goal's judgement with its reporting completeness and, for goals on each unit, the units
+    short of the standard."""
+
+    judgement: Judgement
+    goal: Goal
+    completeness: float | None
+    timeliness: float | None
+    received: int
+    expected: int
+    short: list[str]
+    units: int
 
 
 RESULT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
@@ -131,24 +173,30 @@ RESULT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "unit": pl.String,
     "headline": pl.Boolean,
     "as_of": pl.Date,
+    "known_on": pl.Date,
+    "basis": pl.String,
+    "provisional": pl.Boolean,
+    "flags": pl.List(pl.String),
+    "total_gap": pl.Float64,
     "notes": pl.String,
 }
 
+GAP_WARNING = 0.05  # a roll-up more than 5 % off the jurisdiction's own total is flagged
+
 
 def _row(
-    target: Target,
-    number: str | None,
-    j: Judgement,
-    goal: Goal,
-    completeness: float | None,
-    timeliness: float | None,
-    received: int,
-    expected: int,
-    short: list[str],
-    units: int,
-    as_of: dt.date,
+    ctx: _Context, target: Target, number: str | None, judged: Judged, basis: Basis
 ) -> tuple[object, ...]:
+    j, goal = judged.judgement, judged.goal
     unit = "%" if _is_unit_goal(target) else target.unit
+    end = Quarter.of(target.deadline).ordinal
+    due = Quarter.from_ordinal(end).end + dt.timedelta(days=DUE_DAYS)
+    last = min(ctx.now, end)
+    gaps = {q: g for q, g in basis.gaps().items() if q <= last}
+    latest_gap = gaps[max(gaps)] if gaps else None
+    flags = []
+    if any(abs(g) > GAP_WARNING for g in gaps.values()):
+        flags.append("total_and_rollup_differ")
     return (
         target.id,
         target.document,
@@ -169,14 +217,19 @@ def _row(
         Quarter.from_ordinal(j.latest).label if j.latest is not None else None,
         target.start,
         target.deadline,
-        completeness,
-        timeliness,
-        received,
-        expected,
-        units,
-        short,
+        judged.completeness,
+        judged.timeliness,
+        judged.received,
+        judged.expected,
+        judged.units,
+        judged.short,
         unit,
         target.headline,
-        as_of,
+        ctx.as_of,
+        ctx.known_on,
+        basis.overall(last),
+        due > ctx.as_of,  # the deadline quarter is not due yet: the verdict may still change
+        flags,
+        latest_gap,
         "; ".join(j.notes) or None,
     )

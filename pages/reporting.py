@@ -11,7 +11,7 @@ from target_monitor.i18n import t
 ui.shell("reporting")
 lang = ui.lang()
 st.title(t("reporting.title", lang))
-levels = ui.levels_reporting(str(ui.db()), ui.version(), ui.as_of())
+levels = ui.levels_reporting(str(ui.db()), ui.version(), ui.as_of(), ui.known_on())
 level = st.segmented_control(
     t("reporting.level", lang),
     levels,
@@ -52,6 +52,6 @@ ui.table(
 
 st.subheader(t("reporting.uploads", lang))
 ui.table(
-    ui.batch_rows(ui.batches(as_of=ui.as_of()).head(20), lang),
+    ui.batch_rows(ui.batches(known=ui.known_on()).head(20), lang),
     "uploads",
 )

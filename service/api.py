@@ -43,22 +43,31 @@ def default_as_of(db: Path) -> dt.date:
     return dt.date.fromisoformat(value) if value else clock.today()
 
 
+def default_known_on(db: Path) -> dt.date | None:
+    """The default knowledge date: everything known now (None), except on the bundled sample,
+    whose "now" is its own date (its batches are stamped as if submitted over 2011-2021)."""
+    return default_as_of(db) if is_sample(db) else None
+
+
 def goal_status(
     db: Path,
     *,
     catalogue: Catalogue,
     regions: Sequence[Region],
     as_of: dt.date,
+    known_on: dt.date | None = None,
     region: str | None = None,
     jurisdictions: Jurisdictions | None = None,
 ) -> pl.DataFrame:
-    """Every goal judged at ``as_of`` (see :func:`judge.engine.evaluate`)."""
+    """Every goal judged at the evaluation date ``as_of`` on the revisions known at the end of
+    ``known_on`` (None: all; see :func:`judge.engine.evaluate`)."""
     with connect(db) as con:
         return engine.evaluate(
             con,
             catalogue=catalogue,
             regions=regions,
             as_of=as_of,
+            known_on=known_on,
             region=region,
             jurisdictions=jurisdictions,
         )
@@ -71,6 +80,7 @@ def goal_detail(
     regions: Sequence[Region],
     as_of: dt.date,
     target_id: str,
+    known_on: dt.date | None = None,
     jurisdictions: Jurisdictions | None = None,
 ) -> engine.GoalDetail:
     with connect(db) as con:
@@ -80,6 +90,7 @@ def goal_detail(
             regions=regions,
             as_of=as_of,
             target_id=target_id,
+            known_on=known_on,
             jurisdictions=jurisdictions,
         )
 
@@ -90,10 +101,12 @@ def year_matrix(
     catalogue: Catalogue,
     regions: Sequence[Region],
     as_of: dt.date,
+    known_on: dt.date | None = None,
     jurisdictions: Jurisdictions | None = None,
 ) -> pl.DataFrame:
-    """Every goal's status at the end of each year of its window (reports known by 20 January
-    of the next year, or by ``as_of`` if earlier): target_id, year, status, actual, planned."""
+    """Every goal's status at the end of each year of its window (evaluated on 20 January of the
+    next year, when its Q4 is due, or at ``as_of`` if earlier), on the revisions known at the end
+    of ``known_on`` (None: all): target_id, year, status, actual, planned."""
     first = min(t.start.year for t in catalogue.targets)
     last = min(as_of.year, max(t.deadline.year for t in catalogue.targets))
     frames = []
@@ -105,6 +118,7 @@ def year_matrix(
                 catalogue=catalogue,
                 regions=regions,
                 as_of=cutoff,
+                known_on=known_on,
                 jurisdictions=jurisdictions,
             )
             frames.append(
@@ -123,12 +137,14 @@ def reporting_grid(
     catalogue: Catalogue,
     regions: Sequence[Region],
     as_of: dt.date,
+    known_on: dt.date | None = None,
     jurisdictions: Jurisdictions | None = None,
 ) -> pl.DataFrame:
-    """DHIS2-style completeness and timeliness per region and quarter: reports received (and
-    on time) ÷ the indicators the region was due to report that quarter."""
+    """DHIS2-style completeness and timeliness per region and quarter due by ``as_of``: reports
+    received (and on time) ÷ the indicators the region was due to report that quarter, over the
+    reports known at the end of ``known_on`` (None: all)."""
     with connect(db) as con:
-        counts = queries.region_period_counts(con, as_of=as_of, due_days=engine.DUE_DAYS)
+        counts = queries.region_period_counts(con, known_on=known_on, due_days=engine.DUE_DAYS)
     got = {(c, p): (n, on) for c, p, n, on in counts.iter_rows()}
     rules = reporting_rules(catalogue)
     members = jurisdiction_of(regions, jurisdictions)
@@ -177,18 +193,18 @@ def reporting_grid(
 
 
 def batches(
-    db: Path, *, region_code: str | None = None, as_of: dt.date | None = None, limit: int = 50
+    db: Path, *, region_code: str | None = None, known_on: dt.date | None = None, limit: int = 50
 ) -> pl.DataFrame:
     if not db.exists():
         return pl.DataFrame()
     with connect(db) as con:
-        return queries.batches(con, region_code=region_code, as_of=as_of, limit=limit)
+        return queries.batches(con, region_code=region_code, known_on=known_on, limit=limit)
 
 
-def region_reports(db: Path, *, region_code: str, as_of: dt.date | None = None) -> pl.DataFrame:
+def region_reports(db: Path, *, region_code: str, known_on: dt.date | None = None) -> pl.DataFrame:
     """The current value of every key of a region (with revision and batch)."""
     with connect(db) as con:
-        return queries.current_reports(con, region_code=region_code, as_of=as_of)
+        return queries.current_reports(con, region_code=region_code, known_on=known_on)
 
 
 # ----------------------------------------------------------------------------------------------

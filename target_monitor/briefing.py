@@ -23,6 +23,7 @@ from fpdf import FontFace
 
 from etl.load import reference
 from judge.engine import GoalDetail
+from model import clock
 from model.catalogue import Catalogue
 from service import api as service
 from service.units import unit_names
@@ -97,7 +98,8 @@ class GoalLine:
 @dataclass(frozen=True)
 class BriefingSummary:
     path: Path
-    as_of: dt.date
+    as_of: dt.date  # the evaluation date: the quarters due by then are judged
+    known_on: dt.date  # the knowledge date: revisions submitted by the end of that day count
     sample: bool
     pages: int
     summary_pages: int
@@ -114,6 +116,7 @@ def _cover(pdf: _Pdf, scope: str, office: str) -> None:
         pdf.put(line, 26, h=14, bold=True)
     pdf.box(M + pdf.c_margin, pdf.get_y() + 6, 58, 0.8, BLUE)
     pdf.put(STRINGS["asof"].format(date=_zh_date(pdf.as_of)), 14, h=9, y=pdf.get_y() + 16)
+    pdf.put(STRINGS["knownon"].format(date=_zh_date(pdf.known_on)), 11, h=7)
     pdf.put(STRINGS["office"].format(office=office), 12, h=8)
     pdf.put(scope, 11, h=8)
     if pdf.sample:
@@ -271,24 +274,31 @@ def build_briefing(
     out: Path,
     *,
     as_of: dt.date | None = None,
+    known_on: dt.date | None = None,
     document: str | None = None,
     office: str = OFFICE,
 ) -> BriefingSummary:
-    """Write the briefing for warehouse ``db`` at ``as_of`` (default: the warehouse's default
-    as-of date) to ``out``; only one policy document's goals when ``document`` is given."""
+    """Write the briefing for warehouse ``db`` at the evaluation date ``as_of`` (default: the
+    warehouse's default as-of date), on the revisions known at the end of ``known_on`` (default:
+    today in Beijing, or the sample's own date on the sample), to ``out``; only one policy
+    document's goals when ``document`` is given.  Both dates are printed, so the same two
+    reproduce the same briefing later."""
     ref = reference()
     catalogue = ref.catalogue
     if document is not None and document not in {d.id for d in catalogue.documents}:
         raise ValueError(f"未知文件 unknown document: {document}")
     day, sample = as_of or service.default_as_of(db), service.is_sample(db)
-    status = service.goal_status(db, catalogue=catalogue, regions=ref.regions, as_of=day)
+    known = known_on or service.default_known_on(db) or clock.today()
+    status = service.goal_status(
+        db, catalogue=catalogue, regions=ref.regions, as_of=day, known_on=known
+    )
     rows = [r for r in status.to_dicts() if document in (None, r["document"])]
     headline = [r for r in rows if r["headline"]]
     attention = [r for s in ATTENTION for r in rows if r["status"] == s]
     footer = (
         "示例数据 · " if sample else ""
-    ) + f"数据截至 {day.isoformat()} · 目标监测 Target Monitor"
-    pdf = _Pdf(day, footer, sample)
+    ) + f"数据截至 {day.isoformat()} · 按 {known.isoformat()} 当时已知 · 目标监测 Target Monitor"
+    pdf = _Pdf(day, footer, sample, known)
     pdf.set_title(" ".join(TITLE))
     pdf.set_author(office)
     pdf.set_creator("目标监测 Target Monitor")
@@ -305,7 +315,12 @@ def build_briefing(
     names = {**{r.code: r.name for r in ref.regions}, **unit_names(db)}  # units short, by name
     for i, row in enumerate(attention, start=1):
         detail = service.goal_detail(
-            db, catalogue=catalogue, regions=ref.regions, as_of=day, target_id=row["target_id"]
+            db,
+            catalogue=catalogue,
+            regions=ref.regions,
+            as_of=day,
+            known_on=known,
+            target_id=row["target_id"],
         )
         _goal_page(pdf, detail, names, i, len(attention))
     before = pdf.page_no()
@@ -322,6 +337,6 @@ def build_briefing(
 
     notes_pages = pdf.page_no() - before
     return BriefingSummary(
-        out, day, sample, pdf.pages_count, summary_pages, notes_pages, lines(headline),
+        out, day, known, sample, pdf.pages_count, summary_pages, notes_pages, lines(headline),
         lines(attention),
     )  # fmt: skip

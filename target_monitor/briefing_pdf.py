@@ -50,7 +50,9 @@ def _glued(before: str, after: str) -> bool:
 
 
 class _Pdf(FPDF):
-    def __init__(self, as_of: dt.date, footer: str, sample: bool) -> None:
+    def __init__(
+        self, as_of: dt.date, footer: str, sample: bool, known_on: dt.date | None = None
+    ) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
         files = export.cjk_font_files()
         if not files:
@@ -64,6 +66,7 @@ class _Pdf(FPDF):
         self.set_margins(M, TOP, M)
         self.set_auto_page_break(True, margin=BOTTOM + 4)
         self.as_of, self.footer_text, self.sample = as_of, footer, sample
+        self.known_on = known_on or as_of
 
     def style(self, size: float, bold: bool = False, colour: tuple[int, int, int] = DARK) -> None:
         self.set_font("cjk", "B" if bold else "", size)

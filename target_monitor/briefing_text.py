@@ -43,6 +43,7 @@ def status_bands(
 STRINGS: dict[str, str] = {
     "running": "中小微企业服务体系目标监测 · 领导汇报材料",
     "asof": "数据截至 {date}",
+    "knownon": "按 {date} 当时已知的数据",
     "office": "报送单位：{office}",
     "scope.all": "范围：{docs} 份政策文件中的 {n} 项重点目标；需关注目标 {k} 项",
     "scope.doc": "范围：{doc}",

@@ -141,10 +141,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of",
         type=dt.date.fromisoformat,
         default=None,
-        help="YYYY-MM-DD (default: today, or the sample's date on the sample warehouse)",
+        help="the evaluation date, YYYY-MM-DD: the quarters due by then are judged (default: "
+        "today, or the sample's date on the sample warehouse)",
     )
     status.add_argument(
-        "--region", help="only goals of this jurisdiction (a code of data/jurisdictions.yaml)"
+        "--known-on",
+        type=dt.date.fromisoformat,
+        default=None,
+        help="the knowledge date, YYYY-MM-DD: only revisions submitted by the end of that day "
+        "(Beijing time) count (default: now); reproduces what was known then",
+    )
+    status.add_argument(
+        "--region",
+        help="only the goals that apply to this region or unit code (a jurisdiction: all of its "
+        "goals)",
     )
     status.add_argument("--json", action="store_true", help="print a list of objects")
     status.set_defaults(handler=_status)
@@ -177,7 +187,15 @@ def build_parser() -> argparse.ArgumentParser:
     units.set_defaults(handler=_units)
 
     brief = sub.add_parser("briefing", help="write the leadership briefing pack (PDF)")
-    brief.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD")
+    brief.add_argument(
+        "--as-of", type=dt.date.fromisoformat, default=None, help="evaluation date, YYYY-MM-DD"
+    )
+    brief.add_argument(
+        "--known-on",
+        type=dt.date.fromisoformat,
+        default=None,
+        help="knowledge date, YYYY-MM-DD (default: today); both dates are printed",
+    )
     brief.add_argument("--document", help="only goals of this document id")
     brief.add_argument("--out", type=Path, required=True, help="FILE.pdf")
     add_common(brief)

@@ -27,10 +27,26 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav.upload": ("数据上报", "Upload"),
     "asof.label": ("数据截至日期", "Data as of"),
     "asof.help": (
-        "按该日（北京时间）当天结束时已提交的数据计算，可复现过去某日的汇报口径。",
-        "Computed from the revisions submitted by the end of that day (Beijing time), so a past "
-        "briefing can be reproduced.",
+        "评价日期：判断截至该日已到报送期限的各季度（季度结束后15天）。数据口径默认是现在已知的全部"
+        "修订；要复现过去某日的汇报，请在下方“按当时已知”中选择日期。",
+        "The evaluation date: the quarters due by that day (15 days after each quarter ends) are "
+        "judged. By default every revision known now counts; to reproduce a past briefing, pick "
+        'a date under "As known on" below.',
     ),
+    "knownon.expander": ("按当时已知（复现过去的汇报）", "As known on (reproduce a past briefing)"),
+    "knownon.toggle": ("只计某日已提交的数据", "Count only what had been submitted by a date"),
+    "knownon.label": ("按该日当时已知", "As known on"),
+    "knownon.help": (
+        "只计该日（北京时间）当天结束前提交的修订：补录的历史数据和之后的更正都不计入。",
+        "Only revisions submitted by the end of that day (Beijing time) count: later back-filled "
+        "figures and corrections are left out.",
+    ),
+    "knownon.now": ("按现在已知的全部数据", "Everything known now"),
+    "param.known_on_invalid": (
+        "链接中的“按当时已知”日期 {value} 无法识别，已改为按现在已知的全部数据。",
+        "The link's known-on date {value} is not a date: showing everything known now.",
+    ),
+    "footer.known_on": ("按 {known_on} 当时已知", "as known on {known_on}"),
     "param.as_of_invalid": (
         "链接中的日期 {value} 无法识别，已改为默认日期 {day}。",
         "The link's date {value} is not a date: showing the default date, {day}.",

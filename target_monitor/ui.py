@@ -55,6 +55,8 @@ from target_monitor.ui_state import (
     choice_param,
     db,
     is_sample,
+    known_on,
+    known_on_pinned,
     lang,
     notice,
     param,
@@ -62,6 +64,7 @@ from target_monitor.ui_state import (
     set_param,
     shell,
     shown_value,
+    today,
     version,
 )
 from target_monitor.ui_widgets import (
@@ -103,6 +106,8 @@ __all__ = [
     "goal_selector",
     "goal_status",
     "is_sample",
+    "known_on",
+    "known_on_pinned",
     "lang",
     "league",
     "levels_reporting",
@@ -126,6 +131,7 @@ __all__ = [
     "source_of",
     "table",
     "template_bytes",
+    "today",
     "version",
     "year_matrix",
 ]

@@ -19,57 +19,68 @@ from service import api as service
 from service import units as service_units
 from service.maps import map_features, map_view
 from target_monitor.i18n import Lang, t
-from target_monitor.ui_state import Version, as_of, db, lang, ref, version
+from target_monitor.ui_state import Version, as_of, db, known_on, lang, ref, version
 from warehouse.accounts import User
 from warehouse.connect import check_warehouse as _check_warehouse
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _status(db_path: str, version: Version, day: dt.date) -> pl.DataFrame:
+def _status(db_path: str, version: Version, day: dt.date, known: dt.date | None) -> pl.DataFrame:
     del version
     r = ref()
-    return service.goal_status(Path(db_path), catalogue=r.catalogue, regions=r.regions, as_of=day)
+    return service.goal_status(
+        Path(db_path), catalogue=r.catalogue, regions=r.regions, as_of=day, known_on=known
+    )
 
 
 def goal_status(day: dt.date | None = None) -> pl.DataFrame:
-    return _status(str(db()), version(), day or as_of())
+    return _status(str(db()), version(), day or as_of(), known_on())
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _detail(db_path: str, version: Version, day: dt.date, target_id: str) -> GoalDetail:
+def _detail(
+    db_path: str, version: Version, day: dt.date, known: dt.date | None, target_id: str
+) -> GoalDetail:
     del version
     r = ref()
     return service.goal_detail(
-        Path(db_path), catalogue=r.catalogue, regions=r.regions, as_of=day, target_id=target_id
+        Path(db_path),
+        catalogue=r.catalogue,
+        regions=r.regions,
+        as_of=day,
+        known_on=known,
+        target_id=target_id,
     )
 
 
 def goal_detail(target_id: str) -> GoalDetail:
-    return _detail(str(db()), version(), as_of(), target_id)
+    return _detail(str(db()), version(), as_of(), known_on(), target_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _years(db_path: str, version: Version, day: dt.date) -> pl.DataFrame:
+def _years(db_path: str, version: Version, day: dt.date, known: dt.date | None) -> pl.DataFrame:
     del version
     r = ref()
-    return service.year_matrix(Path(db_path), catalogue=r.catalogue, regions=r.regions, as_of=day)
+    return service.year_matrix(
+        Path(db_path), catalogue=r.catalogue, regions=r.regions, as_of=day, known_on=known
+    )
 
 
 def year_matrix() -> pl.DataFrame:
-    return _years(str(db()), version(), as_of())
+    return _years(str(db()), version(), as_of(), known_on())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _grid(db_path: str, version: Version, day: dt.date) -> pl.DataFrame:
+def _grid(db_path: str, version: Version, day: dt.date, known: dt.date | None) -> pl.DataFrame:
     del version
     r = ref()
     return service.reporting_grid(
-        Path(db_path), catalogue=r.catalogue, regions=r.regions, as_of=day
+        Path(db_path), catalogue=r.catalogue, regions=r.regions, as_of=day, known_on=known
     )
 
 
 def reporting_grid() -> pl.DataFrame:
-    return _grid(str(db()), version(), as_of())
+    return _grid(str(db()), version(), as_of(), known_on())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -77,12 +88,12 @@ def _batches(
     db_path: str, version: Version, region: str | None, day: dt.date | None
 ) -> pl.DataFrame:
     del version
-    return service.batches(Path(db_path), region_code=region, as_of=day)
+    return service.batches(Path(db_path), region_code=region, known_on=day)
 
 
-def batches(region: str | None = None, *, as_of: dt.date | None = None) -> pl.DataFrame:
-    """Upload batches, newest first; with ``as_of``, only those finished by that day's end."""
-    return _batches(str(db()), version(), region, as_of)
+def batches(region: str | None = None, *, known: dt.date | None = None) -> pl.DataFrame:
+    """Upload batches, newest first; with ``known``, only those finished by that day's end."""
+    return _batches(str(db()), version(), region, known)
 
 
 @st.cache_resource(show_spinner=False)
@@ -103,9 +114,7 @@ def template_bytes(region_code: str, period: str, suffix: str) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / f"template{suffix}"
         units = service_units.units(db())  # the register: the template lists the region's units
-        write_template(
-            r.catalogue, r.regions, region_code, Quarter.parse(period), out, units=units
-        )
+        write_template(r.catalogue, r.regions, region_code, Quarter.parse(period), out, units=units)
         return out.read_bytes()
 
 
@@ -147,7 +156,7 @@ def briefing_pdf() -> bytes:
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "briefing.pdf"
-        build_briefing(db(), out, as_of=as_of())
+        build_briefing(db(), out, as_of=as_of(), known_on=known_on())
         return out.read_bytes()
 
 
@@ -169,9 +178,9 @@ GRID_REGIONS = 40  # a regions × quarters grid stays readable (and fast) up to 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _reporting_view(
-    db_path: str, version: Version, day: dt.date, level: str
+    db_path: str, version: Version, day: dt.date, known: dt.date | None, level: str
 ) -> tuple[list[str], list[dict[str, Any]], list[dict[str, Any]], int]:
-    del db_path, version
+    del db_path, version, known
     grid = reporting_grid().filter(pl.col("level") == level)
     periods = sorted(grid["period"].unique().to_list())[-12:]
     recent = grid.filter(pl.col("period").is_in(periods))
@@ -199,21 +208,23 @@ def reporting_view(
     """For the reporting page, per level: the last 12 quarters, the grid rows of the (at most
     GRID_REGIONS) regions with the lowest completeness, the late or missing regions of the
     latest quarter, and how many regions there are."""
-    return _reporting_view(str(db()), version(), as_of(), level)
+    return _reporting_view(str(db()), version(), as_of(), known_on(), level)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def levels_reporting(db_path: str, version: Version, day: dt.date) -> list[str]:
-    del db_path, version
+def levels_reporting(
+    db_path: str, version: Version, day: dt.date, known: dt.date | None = None
+) -> list[str]:
+    del db_path, version, known
     present = set(reporting_grid()["level"].unique().to_list())
     return [x for x in ("province", "city", "county", "town") if x in present]
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _region_view(
-    db_path: str, version: Version, day: dt.date, target_id: str
+    db_path: str, version: Version, day: dt.date, known: dt.date | None, target_id: str
 ) -> tuple[dict[str, float | None], dict[str, list[dict[str, Any]]], str]:
-    del db_path, version, day
+    del db_path, version, day, known
     r = ref()
     target = r.catalogue.target(target_id)
     detail = goal_detail(target_id)
@@ -232,7 +243,7 @@ def region_view(
     """The regions page's figures for a goal, by its jurisdiction's map unit (``map_level``):
     the map metric, the regions grouped under each unit, and which metric it is (attainment %
     for per-unit goals, share of the total, or the value)."""
-    return _region_view(str(db()), version(), as_of(), target_id)
+    return _region_view(str(db()), version(), as_of(), known_on(), target_id)
 
 
 @st.cache_resource(show_spinner=False)
@@ -250,9 +261,14 @@ def _unit_names(db_path: str, version: Version) -> dict[str, str]:
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _league(
-    db_path: str, version: Version, day: dt.date, target_id: str, language: Lang
+    db_path: str,
+    version: Version,
+    day: dt.date,
+    known: dt.date | None,
+    target_id: str,
+    language: Lang,
 ) -> pl.DataFrame:
-    del db_path, version, day
+    del db_path, version, day, known
     metric, _, legend_key = region_view(target_id)
     names = region_names()
     ranked = sorted(((c, v) for c, v in metric.items() if v is not None), key=lambda x: -x[1])
@@ -268,4 +284,4 @@ def _league(
 
 def league(target_id: str) -> pl.DataFrame:
     """The regions page's ranking (a frame: at national scale it has thousands of rows)."""
-    return _league(str(db()), version(), as_of(), target_id, lang())
+    return _league(str(db()), version(), as_of(), known_on(), target_id, lang())

@@ -54,6 +54,11 @@ def ref() -> Reference:
 AS_OF_MIN = dt.date(2011, 1, 1)  # the first quarter anyone reports
 
 
+def today() -> dt.date:
+    """Today in Beijing (:mod:`model.clock`)."""
+    return clock.today()
+
+
 def as_of_max() -> dt.date:
     """The latest as-of date offered: a year ahead of today in Beijing."""
     return clock.today() + dt.timedelta(days=366)
@@ -75,8 +80,40 @@ def _as_of_from_url() -> tuple[dt.date, str | None]:
 
 
 def as_of() -> dt.date:
-    """The as-of date chosen in the sidebar (kept in the URL), or the warehouse's default."""
+    """The evaluation date chosen in the sidebar (kept in the URL), or the warehouse's default."""
     return _as_of_from_url()[0]
+
+
+def _known_on_from_url() -> tuple[dt.date | None, str | None]:
+    """The knowledge date the URL asks for (None: everything known now), and what was wrong
+    with it, if anything (``"invalid"``; a future date is today)."""
+    raw = st.query_params.get("known_on")
+    default = _default_known_on(str(db()), version())
+    if not raw:
+        return default, None
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        return default, "invalid"
+    return min(max(day, AS_OF_MIN), clock.today()), None
+
+
+def known_on() -> dt.date | None:
+    """The knowledge date ("按…当时已知"): only revisions submitted by the end of that day
+    (Beijing time) count.  The default: everything known now (None), or the sample's own date
+    on the sample."""
+    return _known_on_from_url()[0]
+
+
+def known_on_pinned() -> bool:
+    """Whether the URL pins a knowledge date (the sidebar's "as known on" is switched on)."""
+    return bool(st.query_params.get("known_on")) and _known_on_from_url()[1] is None
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _default_known_on(db_path: str, version: Version) -> dt.date | None:
+    del version
+    return service.default_known_on(Path(db_path))
 
 
 def shown_value(raw: str) -> str:
@@ -93,6 +130,11 @@ def check_url(language: Lang) -> None:
     """Called by ``dashboard.py`` on every run: a bad ``as_of`` in the URL is replaced by the
     date shown, and a notice saying so waits for the page (:func:`shell` shows it), so that
     the address always reproduces the view."""
+    known_raw = st.query_params.get("known_on")
+    if known_raw and _known_on_from_url()[1] == "invalid":
+        del st.query_params["known_on"]
+        text = t("param.known_on_invalid", language, value=shown_value(known_raw))
+        st.session_state.setdefault("_notices", []).append(text)
     raw = st.query_params.get("as_of")
     day, problem = _as_of_from_url()
     if problem is None or raw is None:

@@ -17,6 +17,7 @@ from target_monitor.ui_state import (
     as_of,
     db,
     is_sample,
+    known_on,
     lang,
     notice,
     param,
@@ -62,6 +63,9 @@ def footer(target_id: str | None, language: Lang) -> str:
     """The line under every chart: as-of date, sample label, source clause."""
     source = source_of(target_id) if target_id else "目标监测 Target Monitor"
     text = t("footer.source", language, as_of=as_of().isoformat(), source=source)
+    known = known_on()
+    if known is not None:
+        text = f"{text} · {t('footer.known_on', language, known_on=known.isoformat())}"
     if is_sample(str(db()), version()):
         text = f"{t('footer.sample', language)} · {text}"
     return text

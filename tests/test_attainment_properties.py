@@ -224,13 +224,16 @@ def _load(db: Path, value: int, submitted: dt.datetime, name: str) -> None:
 
 def _known(db: Path, as_of: dt.date) -> pl.DataFrame:
     with connect(db) as con:
-        return queries.current_reports(con, as_of=as_of, indicator=IND)
+        return queries.current_reports(con, known_on=as_of, indicator=IND)
 
 
-def _actual(db: Path, as_of: dt.date) -> float | None:
+def _actual(db: Path, known_on: dt.date) -> float | None:
+    """The goal's actual as known on a day, evaluated then (both dates the same day)."""
     ref = reference()
     with connect(db) as con:
-        frame = engine.evaluate(con, catalogue=ref.catalogue, regions=ref.regions, as_of=as_of)
+        frame = engine.evaluate(
+            con, catalogue=ref.catalogue, regions=ref.regions, as_of=known_on, known_on=known_on
+        )
     value = frame.filter(pl.col("target_id") == TARGET)["actual"].item()
     return None if value is None else float(value)
 
@@ -243,7 +246,7 @@ def _actual(db: Path, as_of: dt.date) -> float | None:
     gap=st.integers(1, 60),  # the correction: days after the first submission
     hour=st.integers(0, 15),  # UTC hour of the correction: still the same day in Beijing
 )
-def test_as_of_before_a_revision_ignores_it(
+def test_known_on_before_a_revision_ignores_it(
     template: Path, first: int, second: int, days: int, gap: int, hour: int
 ) -> None:
     if first == second:

@@ -38,7 +38,7 @@ def test_sample_is_labelled_and_dated_by_quarter(sample_db: Path) -> None:
 
 def test_as_of_the_sample_knows_only_what_had_been_reported(sample_db: Path) -> None:
     with connect(sample_db) as con:
-        then = queries.current_reports(con, as_of=dt.date(2012, 1, 1))
+        then = queries.current_reports(con, known_on=dt.date(2012, 1, 1))
     assert set(then["period"]) == {"2011Q1", "2011Q2", "2011Q3"}
 
 
@@ -66,7 +66,7 @@ def test_init_twice_is_harmless_and_never_adds_sample_to_real_data(tmp_path: Pat
     assert not service.is_sample(db)
     with connect(db) as con:
         assert queries.current_reports(con).height == 1
-        assert con.execute("SELECT count(*) FROM published_figures").fetchone() == (41,)
+        assert con.execute("SELECT count(*) FROM published_figures").fetchone() == (41 + 8,)
 
 
 # --- the embedded default is built atomically, once (issue 13) --------------------------------
@@ -94,8 +94,9 @@ def test_a_sample_build_killed_midway_leaves_nothing_and_the_next_finishes(
     proc = subprocess.Popen([exe, "init", "--sample", "--db", str(db)])
     try:
         deadline = time.monotonic() + 120
-        # midway: the dimensions are in (about 4.7 MB) and quarterly batches are being added
-        while not building.exists() or building.stat().st_size < 5_500_000:
+        # midway: the dimensions and the sample's units are in (about 6.3 MB) and quarterly
+        # batches are being added (the file passes 7 MB from the second or third)
+        while not building.exists() or building.stat().st_size < 7_000_000:
             assert proc.poll() is None, "the build finished before it could be interrupted"
             assert time.monotonic() < deadline, "the build never got under way"
             time.sleep(0.05)  # polling the file the build writes

@@ -253,14 +253,14 @@ def test_init_says_what_it_did_and_a_rerun_changes_nothing(tmp_path: Path, cli: 
     first = cli("init", "--db", str(db))
     assert first.returncode == 0, first.stderr
     assert first.stdout.startswith(f"✓ {db}: 已新建 created — documents 5 · ")
-    assert first.stdout.endswith(" · published figures 41 · reports 0\n")
+    assert first.stdout.endswith(" · published figures 49 · reports 0\n")
     again = cli("init", "--db", str(db))
     assert again.returncode == 0, again.stderr
     assert again.stdout.startswith(
         f"✓ {db}: 已是最新：目录和地区已重新载入，其余未变 up to date: catalogue reloaded, "
         "nothing else changed — documents 5 · "
     )
-    assert again.stdout.endswith(" · published figures 41 (kept) · reports 0 (kept)\n")
+    assert again.stdout.endswith(" · published figures 49 (kept) · reports 0 (kept)\n")
     assert "published_figures 0" not in again.stdout
 
 
@@ -310,7 +310,7 @@ def test_a_read_only_warehouse_is_viewed_and_writes_are_refused(
         ["status", "--db", str(db)], ["audit", "--db", str(db), "--limit", "3"], *writes.values()
     )
     assert status.returncode == 0, status.stderr
-    assert status.stdout.startswith("as of 2014-07-20 — 90 goals\n")
+    assert status.stdout.startswith("as of 2014-07-20, as known on 2014-07-20 — 90 goals\n")
     assert audit.returncode == 0, audit.stderr
     assert len(audit.stdout.splitlines()) == 3
     read_only = (

@@ -61,10 +61,18 @@ def after_quarter(q: Quarter, days: int, hour: int = 9) -> dt.datetime:
     return dt.datetime.combine(q.end + dt.timedelta(days=days), dt.time(hour))
 
 
-def evaluate(db: Path, as_of: dt.date) -> pl.DataFrame:
+def evaluate(db: Path, as_of: dt.date, known_on: dt.date | None = None) -> pl.DataFrame:
+    """The goals at evaluation date ``as_of`` as known then: the scenarios here replay a past
+    day, so the knowledge date is the evaluation date unless given."""
     ref = reference()
     with connect(db) as con:
-        return engine.evaluate(con, catalogue=ref.catalogue, regions=ref.regions, as_of=as_of)
+        return engine.evaluate(
+            con,
+            catalogue=ref.catalogue,
+            regions=ref.regions,
+            as_of=as_of,
+            known_on=known_on or as_of,
+        )
 
 
 def row(frame: pl.DataFrame, target_id: str) -> dict[str, Any]:
@@ -156,7 +164,7 @@ def test_completeness_counts_only_quarters_already_due(platforms_db: Path) -> No
     assert r["timeliness"] == approx(284 / 286)
 
 
-def test_as_of_ignores_a_correction_made_later(platforms_db: Path) -> None:
+def test_known_on_ignores_a_correction_made_later(platforms_db: Path) -> None:
     before = row(evaluate(platforms_db, dt.date(2014, 8, 9)), PLATFORMS)
     assert before["actual"] == approx(310.0)
     assert before["projected"] == approx(430.0)
@@ -174,9 +182,13 @@ def test_as_of_ignores_a_correction_made_later(platforms_db: Path) -> None:
     assert after["required_rate"] == approx(30.833333)
     # a corrected report keeps the date of its first submission: still 306 on time
     assert after["timeliness"] == approx(306 / 308)
-    # and an as-of date in the past reproduces the old figure exactly, whatever came since
+    # and a knowledge date in the past reproduces the old figure exactly, whatever came since
     again = row(evaluate(platforms_db, dt.date(2014, 8, 9)), PLATFORMS)
     assert again == before
+    # the same evaluation date on everything known now uses the correction (two dates, not one)
+    today = row(evaluate(platforms_db, dt.date(2014, 8, 9), dt.date(2026, 12, 7)), PLATFORMS)
+    assert today["actual"] == approx(315.0)
+    assert today["as_of"] == dt.date(2014, 8, 9) and today["known_on"] == dt.date(2026, 12, 7)
 
 
 # --------------------------------------------------------------------------------------------

@@ -66,7 +66,7 @@ def test_current_reports_take_each_keys_latest_revision(con: duckdb.DuckDBPyConn
 def test_as_of_a_day_the_latest_revision_known_by_its_end_in_beijing(
     con: duckdb.DuckDBPyConnection, as_of: dt.date, revision: int, value: float, note: str | None
 ) -> None:
-    current = queries.current_reports(con, as_of=as_of, region_code="440100", indicator="a")
+    current = queries.current_reports(con, known_on=as_of, region_code="440100", indicator="a")
     assert _values(current) == [("440100", "a", "2018Q1", revision, value, note)]
 
 
@@ -95,7 +95,7 @@ def test_the_aggregate_form_agrees(con: duckdb.DuckDBPyConnection) -> None:
         {"code": ["440100", "440200"], "jurisdiction": ["440000"] * 2, "level": ["city"] * 2}
     )
     for as_of in (dt.date(2018, 4, 30), dt.date(2018, 5, 2), dt.date(2018, 5, 3)):
-        totals = queries.report_aggregates(con, reporters=reporters, as_of=as_of, due_days=15)
-        current = queries.current_reports(con, as_of=as_of).filter(pl.col("period") == "2018Q1")
+        totals = queries.report_aggregates(con, reporters=reporters, known_on=as_of, due_days=15)
+        current = queries.current_reports(con, known_on=as_of).filter(pl.col("period") == "2018Q1")
         expected = current.group_by("indicator").agg(pl.col("value").sum())
         assert dict(totals.select("indicator", "total").rows()) == dict(expected.rows())

@@ -155,7 +155,7 @@ def test_mapping_decisions(figures: pl.DataFrame) -> None:
         ("provincial_specialized_towns", "440000", "2015 (end)"): "specialised_towns",
         ("provincial_specialized_towns", "441700", "2014"): "specialised_towns",
         ("specialized_town_service_platforms", "441700", "2014"): "town_smb_service_platforms",
-        # 青岛's incubator area *in use* (the catalogue's 可用于孵化的建筑面积), not built or started
+        # 青岛's incubator area *in use* (the catalogue's 可用于孵化的建筑面积), not built
         ("qd_incubator_area_in_use", "370200", "2016 (Nov; 目前)"): "incubator_floor_area",
         ("qd_incubator_area_in_use", "370200", "2016 (end)"): "incubator_floor_area",
         ("qd_incubator_area_in_use", "370200", "2017 (Sept; 截至目前)"): "incubator_floor_area",

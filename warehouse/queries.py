@@ -38,13 +38,14 @@ def frame(
 def current_reports(
     con: duckdb.DuckDBPyConnection,
     *,
-    as_of: dt.date | None = None,
+    known_on: dt.date | None = None,
     region_code: str | None = None,
     indicator: str | None = None,
     indicators: list[str] | None = None,
 ) -> pl.DataFrame:
-    """The current value of every key, or the value known at the end of ``as_of``."""
-    cutoff = end_of_day_utc(as_of) if as_of else None
+    """The current value of every key, or the value known at the end of ``known_on`` (Beijing
+    time: only revisions submitted by then count)."""
+    cutoff = end_of_day_utc(known_on) if known_on else None
     return frame(
         con,
         latest_revision("""
@@ -61,12 +62,16 @@ def current_reports(
 
 
 def report_aggregates(
-    con: duckdb.DuckDBPyConnection, *, reporters: pl.DataFrame, as_of: dt.date, due_days: int
+    con: duckdb.DuckDBPyConnection,
+    *,
+    reporters: pl.DataFrame,
+    known_on: dt.date | None,
+    due_days: int,
 ) -> pl.DataFrame:
     """Per indicator, reporting group (jurisdiction, level) and quarter, over the revisions known
-    at the end of ``as_of``: sum and max of the values, reports received, reports on time (the
-    key's first revision submitted by the end of the due day, quarter end + ``due_days``, in
-    Beijing time; timestamps are stored as UTC)."""
+    at the end of ``known_on`` (None: every revision stored): sum and max of the values, reports
+    received, reports on time (the key's first revision submitted by the end of the due day,
+    quarter end + ``due_days``, in Beijing time; timestamps are stored as UTC)."""
     con.register("_reporters", reporters)
     try:
         return frame(
@@ -78,7 +83,7 @@ def report_aggregates(
                        arg_max(value, revision) AS value,
                        min(submitted_at) AS first_submitted
                 FROM reports
-                WHERE submitted_at < $cutoff
+                WHERE $cutoff IS NULL OR submitted_at < $cutoff
                 GROUP BY region_code, indicator, period
             )
             SELECT k.indicator, g.jurisdiction, g.level, k.period,
@@ -91,7 +96,7 @@ def report_aggregates(
             JOIN periods p ON p.period = k.period
             GROUP BY ALL
             """,
-            {"cutoff": end_of_day_utc(as_of), "due": due_days},
+            {"cutoff": end_of_day_utc(known_on) if known_on else None, "due": due_days},
         )
     finally:
         con.unregister("_reporters")
@@ -133,10 +138,11 @@ def batches(
     con: duckdb.DuckDBPyConnection,
     *,
     region_code: str | None = None,
-    as_of: dt.date | None = None,
+    known_on: dt.date | None = None,
     limit: int = 100,
 ) -> pl.DataFrame:
-    """Upload batches, newest first; for a region, those uploaded for it or touching it."""
+    """Upload batches, newest first; for a region, those uploaded for it or touching it; with
+    ``known_on``, those finished by the end of that day."""
     return frame(
         con,
         """
@@ -154,7 +160,7 @@ def batches(
         {
             "region": region_code,
             "limit": limit,
-            "cutoff": end_of_day_utc(as_of) if as_of else None,
+            "cutoff": end_of_day_utc(known_on) if known_on else None,
         },
     )
 
@@ -199,9 +205,10 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def region_period_counts(
-    con: duckdb.DuckDBPyConnection, *, as_of: dt.date, due_days: int
+    con: duckdb.DuckDBPyConnection, *, known_on: dt.date | None, due_days: int
 ) -> pl.DataFrame:
-    """Reports received and received on time per region and quarter, known at ``as_of``."""
+    """Reports received and received on time per region and quarter, known at the end of
+    ``known_on`` (None: every report stored)."""
     return frame(
         con,
         """
@@ -209,7 +216,7 @@ def region_period_counts(
             SELECT region_code, indicator, period,
                    min(submitted_at) AS first_submitted
             FROM reports
-            WHERE submitted_at < $cutoff
+            WHERE $cutoff IS NULL OR submitted_at < $cutoff
             GROUP BY ALL
         )
         SELECT k.region_code, k.period, count(*) AS received,
@@ -219,5 +226,5 @@ def region_period_counts(
         FROM known k JOIN periods p USING (period)
         GROUP BY ALL
         """,
-        {"cutoff": end_of_day_utc(as_of), "due": due_days},
+        {"cutoff": end_of_day_utc(known_on) if known_on else None, "due": due_days},
     )

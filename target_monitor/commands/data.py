@@ -11,12 +11,17 @@ import getpass
 import json
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from etl.load import check_file, load_file, reference
+from model import clock
 from model.issues import Issue
 from model.periods import Quarter
 from warehouse import accounts
 from warehouse.connect import check_warehouse, connect
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 def _print_issues(issues: Sequence[Issue], lang: str) -> None:
@@ -184,14 +189,23 @@ def _status(args: argparse.Namespace) -> int:
     check_warehouse(args.db)
     ref = reference()
     as_of = args.as_of or service.default_as_of(args.db)
-    frame = service.goal_status(
-        args.db, catalogue=ref.catalogue, regions=ref.regions, as_of=as_of, region=args.region
-    ).select(STATUS_COLUMNS)
+    known_on = args.known_on or service.default_known_on(args.db) or clock.today()
+    if args.region is not None and args.region not in {r.code for r in ref.regions}:
+        print(f"✗ 未知地区代码 unknown region code: {args.region}", file=sys.stderr)
+        return 1
+    result = service.goal_status(
+        args.db,
+        catalogue=ref.catalogue,
+        regions=ref.regions,
+        as_of=as_of,
+        known_on=known_on,
+        region=args.region,
+    )
+    frame = result.select(STATUS_COLUMNS)
     if args.json:
-        records = frame.with_columns(frame["deadline"].cast(str)).to_dicts()
-        print(json.dumps(records, ensure_ascii=False, indent=2))
+        print(json.dumps(_json_records(result), ensure_ascii=False, indent=2))
         return 0
-    print(f"as of {as_of.isoformat()} — {frame.height} goals")
+    print(f"as of {as_of.isoformat()}, as known on {known_on.isoformat()} — {frame.height} goals")
     for row in frame.iter_rows(named=True):
         numbers = " ".join(
             f"{key}={_fmt(row[key])}"
@@ -204,17 +218,48 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
+JSON_COLUMNS = [
+    *STATUS_COLUMNS,
+    "ratio",
+    "basis",
+    "provisional",
+    "flags",
+    "units_short",
+    "latest_period",
+    "as_of",
+    "known_on",
+    "notes",
+]
+
+
+def _json_records(frame: pl.DataFrame) -> list[dict[str, object]]:
+    """``status --json``: one object per goal; ``notes`` are short machine codes (the flags),
+    ``remarks`` the engine's notes in words."""
+    out = []
+    for row in frame.select(JSON_COLUMNS).iter_rows(named=True):
+        record: dict[str, object] = {k: v for k, v in row.items() if k not in ("flags", "notes")}
+        for key in ("deadline", "as_of", "known_on"):
+            record[key] = row[key].isoformat() if row[key] is not None else None
+        record["notes"] = row["flags"]
+        record["remarks"] = row["notes"]
+        out.append(record)
+    return out
+
+
 def _briefing(args: argparse.Namespace) -> int:
     from target_monitor.briefing import build_briefing
 
     check_warehouse(args.db)
     try:
-        summary = build_briefing(args.db, args.out, as_of=args.as_of, document=args.document)
+        summary = build_briefing(
+            args.db, args.out, as_of=args.as_of, known_on=args.known_on, document=args.document
+        )
     except ValueError as exc:
         print(f"✗ {exc}", file=sys.stderr)
         return 1
     print(
-        f"✓ {args.out}: {summary.pages} pages as of {summary.as_of.isoformat()}, "
+        f"✓ {args.out}: {summary.pages} pages as of {summary.as_of.isoformat()} "
+        f"(as known on {summary.known_on.isoformat()}), "
         f"{len(summary.headline)} headline goals, {len(summary.attention)} needing attention"
     )
     return 0
