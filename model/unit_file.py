@@ -136,10 +136,16 @@ def _overlap(a: Unit, b: Unit) -> bool:
 
 
 def load_units(path: Path, regions: Sequence[Region], origin: str = "register") -> list[Unit]:
-    """The units of a register file (the bundled ``data/units.csv``); raise on any problem."""
+    """The units of a register file (the bundled ``data/units.csv``) whose parent is one of
+    ``regions`` (a warehouse of another region list holds none of the others); raise on any
+    problem.  ``target-monitor check-targets`` checks every row against the bundled regions."""
     if not path.exists():
         return []
-    checked = read_unit_file(path.read_bytes(), path.name, regions=regions, origin=origin)
+    frame = pl.read_csv(path, infer_schema=False)
+    if "parent_code" in frame.columns:
+        frame = frame.filter(pl.col("parent_code").is_in([r.code for r in regions]))
+    data = frame.write_csv().encode("utf-8")
+    checked = read_unit_file(data, path.name, regions=regions, origin=origin)
     if not checked.accepted:
         lines = "\n".join(f"{i.where()}: [{i.rule}] {i.message_en}" for i in checked.issues)
         raise ValueError(f"{path.name} has {len(checked.issues)} problem(s):\n{lines}")

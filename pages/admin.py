@@ -155,7 +155,8 @@ if st.button(
         else:
             st.info(t(f"admin.published.{adopted.status}", lang))
 
-# The register of units (issue 11, item 2): the units per-unit goals are judged on; add from a file.
+# The register of units (issue 11, item 2): the units per-unit goals are judged on, and a file of
+# units to register.
 st.subheader(t("admin.units", lang))
 st.caption(t("admin.units.caption", lang))
 st.dataframe(register.unit_table(ui.db()), hide_index=True)

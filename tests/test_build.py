@@ -111,7 +111,7 @@ def test_a_sample_build_killed_midway_leaves_nothing_and_the_next_finishes(
 
     done = cli("init", "--sample", "--db", str(db))  # the next start, in this process
     assert done.returncode == 0, done.stderr
-    assert "sample reports 20394" in done.stdout
+    assert "sample reports 21971" in done.stdout
     assert _sample_state(db) == COMPLETE
     assert not building.exists()
 
