@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -17,12 +17,19 @@ import polars as pl
 from judge.aggregates import DUE_DAYS, TOTAL, Reporters, _aggregates, _Context, now_quarter
 from judge.attainment import Goal, Judgement, judge
 from judge.series import Basis, _goal_series
-from judge.units import _is_unit_goal, _unit_completeness, _unit_goal, unit_register
+from judge.units import (
+    _applies_to_unit,
+    _is_unit_goal,
+    _unit_completeness,
+    _unit_goal,
+    unit_register,
+)
 from model.catalogue import Catalogue, Target
 from model.jurisdictions import Jurisdictions
 from model.periods import Quarter
 from model.regions import Region
 from model.reporting import reported_indicators
+from model.units import is_unit_code
 
 if TYPE_CHECKING:  # a connection is passed through to warehouse.queries, never used here
     import duckdb
@@ -86,6 +93,8 @@ def evaluate(
     register = unit_register(con, regions, jurisdictions)
     docs = {d.id: d for d in catalogue.documents}
     applies = _applies_to(region, regions, reporters) if region is not None else None
+    if region is not None and is_unit_code(region):  # a registered unit: the goals on its kind
+        applies = _applies_to_unit(region, register)
     rows = []
     for target in catalogue.targets:
         if applies is not None and not applies(target):
@@ -102,10 +111,24 @@ def evaluate(
             if level == "unit"  # judged on registered units
             else _completeness(ctx, target, level)
         )
-        j = judge(goal, series, ctx.now, completeness=completeness)
-        judged = Judged(j, goal, completeness, timeliness, received, expected, short, units)
+        flags = _on_a_total(ctx, target, goal, series, basis)
+        # a stock's level at a quarter needs no earlier quarter: on a total, it is complete
+        j = judge(goal, series, ctx.now, completeness=1.0 if flags else completeness)
+        judged = Judged(j, goal, completeness, timeliness, received, expected, short, units, flags)
         rows.append(_row(ctx, target, docs[target.document].number, judged, basis))
     return pl.DataFrame(rows, schema=RESULT_SCHEMA, orient="row")
+
+
+def _on_a_total(
+    ctx: _Context, target: Target, goal: Goal, series: list[tuple[int, float]], basis: Basis
+) -> list[str]:
+    """``["judged_on_total"]`` when the goal's figure is a stock (not a running sum) and its
+    latest quarter due by the evaluation date comes from the jurisdiction's own total."""
+    indicator = ctx.catalogue.indicator(target.indicator)
+    if indicator.measure != "stock" or goal.flow:
+        return []
+    due = [q for q, _ in series if goal.start <= q <= ctx.now]
+    return ["judged_on_total"] if due and basis.quarters.get(max(due)) == "total" else []
 
 
 def _applies_to(
@@ -142,6 +165,7 @@ class Judged:
     expected: int
     short: list[str]
     units: int
+    flags: list[str] = field(default_factory=list)
 
 
 RESULT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
@@ -194,7 +218,7 @@ def _row(
     last = min(ctx.now, end)
     gaps = {q: g for q, g in basis.gaps().items() if q <= last}
     latest_gap = gaps[max(gaps)] if gaps else None
-    flags = []
+    flags = list(judged.flags)
     if any(abs(g) > GAP_WARNING for g in gaps.values()):
         flags.append("total_and_rollup_differ")
     return (

@@ -15,7 +15,7 @@ goal-detail view (:mod:`judge.detail`) reuses :func:`_unit_value` for every regi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -57,6 +57,23 @@ def _on_register(target: Target, register: UnitRegister | None) -> tuple[str, tu
         return "", ()
     applies = (register.kinds or bundled_kinds()).of_target(target)
     return applies if applies is not None else ("", ())
+
+
+def _applies_to_unit(code: str, register: UnitRegister) -> Callable[[Target], bool]:
+    """Whether a goal applies to the registered unit ``code`` (``status --region``): the
+    per-unit goals of its jurisdiction on its kind and level."""
+    versions = [u for u in register.units if u.code == code]
+
+    def applies(target: Target) -> bool:
+        kind, levels = _on_register(target, register)
+        jurisdiction = target.scope.jurisdiction
+        return any(
+            u.kind == kind and u.level in levels
+            and register.jurisdiction.get(u.parent_code) == jurisdiction
+            for u in versions
+        )  # fmt: skip
+
+    return applies
 
 
 def _units_due(

@@ -178,3 +178,16 @@ def test_the_sample_has_units_at_every_level_reporting_while_valid() -> None:
     centre = sample.filter(pl.col("region_code") == "440904-FW01")["period"]  # 电白区, 2014-
     assert centre.min() == "2017Q1"  # the centre standards start in 2017
     assert sample.filter(pl.col("region_code").str.contains("-"))["region_code"].n_unique() > 200
+
+
+def test_status_region_takes_a_unit_code(db: Path, cli: Any) -> None:
+    ran = cli("status", "--db", str(db), "--as-of", "2018-03-01", "--region", "440104-FW01",
+              "--json")  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    # a county centre: the two yearly goals on every service centre, not the city standards
+    assert [r["target_id"] for r in json.loads(ran.stdout)] == [
+        "gdcentre-annual-sme-report",
+        "gdcentre-annual-evaluation",
+    ]
+    ran = cli("status", "--db", str(db), "--region", "440104-FW99")
+    assert ran.returncode == 1

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from etl.load import check_file, load_file, reference
+from etl.load import check_file, load_file, reference, register_of
 from model import clock
 from model.issues import Issue
 from model.periods import Quarter
@@ -152,7 +152,6 @@ def init_summary(counts: dict[str, int]) -> str:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from etl.load import register_of
     from etl.template import write_template  # xlsxwriter
 
     ref = reference()
@@ -190,7 +189,8 @@ def _status(args: argparse.Namespace) -> int:
     ref = reference()
     as_of = args.as_of or service.default_as_of(args.db)
     known_on = args.known_on or service.default_known_on(args.db) or clock.today()
-    if args.region is not None and args.region not in {r.code for r in ref.regions}:
+    known = {r.code for r in ref.regions} | {u.code for u in register_of(args.db, ref)}  # units
+    if args.region is not None and args.region not in known:
         print(f"✗ 未知地区代码 unknown region code: {args.region}", file=sys.stderr)
         return 1
     result = service.goal_status(
