@@ -321,3 +321,21 @@ def test_template_lists_the_regions_units_with_their_indicators(warehouse: Path,
         ("440100-FW01", "service_centre_evaluations"),
     ]
     # 440100-JD01 (a startup base) reports nothing in 2017: its only goal was 2012's
+
+
+def test_the_admin_page_shows_the_register(warehouse: Path, cli: Cli) -> None:
+    from tests.test_accounts import dashboard, log_in
+
+    assert _add(cli, warehouse, "good.csv")[0] == 0
+    at = log_in(dashboard(warehouse), "boss", "secret-pass-1")
+    at.switch_page("pages/admin.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    register = next(d.value for d in at.dataframe if "parent_code" in d.value.columns)
+    assert register["code"].tolist() == [
+        "440000-FW01",
+        "440100-FW01",
+        "440100-JD01",
+        "440114109-PT01",
+        "440300-FW01",
+    ]
+    assert any(u.label == "单位名录文件（CSV）" for u in at.get("file_uploader"))
