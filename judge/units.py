@@ -78,15 +78,18 @@ def _applies_to_unit(code: str, register: UnitRegister) -> Callable[[Target], bo
 
 def _units_due(
     ctx: _Context, target: Target, register: UnitRegister | None, q: int
-) -> list[tuple[str, str]]:
-    """``(code, name)`` of the units due in quarter ``q``: registered units, or regions."""
+) -> list[tuple[str, str, str]]:
+    """``(code, name, parent)`` of the units due in quarter ``q``: registered units, or
+    regions."""
     kind, levels = _on_register(target, register)
     jurisdiction = target.scope.jurisdiction
     if kind and register is not None:
         day = Quarter.from_ordinal(q).end
-        return [(u.code, u.name) for u in register.expected(kind, levels, jurisdiction, day)]
+        units = register.expected(kind, levels, jurisdiction, day)
+        return [(u.code, u.name, u.parent_code) for u in units]
     level = target.reported_by[0]
-    return [(r.code, r.name) for r in ctx.reporters.expected(jurisdiction, level, q)]
+    regions = ctx.reporters.expected(jurisdiction, level, q)
+    return [(r.code, r.name, r.parent_code or "") for r in regions]
 
 
 def _unit_goal(
@@ -112,7 +115,7 @@ def _unit_goal(
             continue
         meeting = 0
         short: list[str] = []
-        for code, _ in units:
+        for code, _, _ in units:
             value = _unit_measure(ctx, target, code, q, start, yearly, flow)
             if value is not None and meets(comparator, value, threshold):
                 meeting += 1
@@ -137,7 +140,7 @@ def _unit_completeness(
     for q in range(start, end + 1):
         if Quarter.from_ordinal(q).end + dt.timedelta(days=DUE_DAYS) > ctx.as_of:
             continue
-        for code, _ in _units_due(ctx, target, register, q):
+        for code, _, _ in _units_due(ctx, target, register, q):
             for key in keys:
                 expected += 1
                 received += q in ctx.agg.units.get((key, code), {})
@@ -148,7 +151,8 @@ def _unit_completeness(
 
 def _unit_rows(ctx: _Context, target: Target, register: UnitRegister) -> pl.DataFrame:
     """The goal-detail table of a goal on registered units: each unit due at the latest quarter,
-    its figure in the goal's terms and whether it meets the standard (``judge.detail``)."""
+    its figure in the goal's terms, whether it meets the standard, and its parent region (the
+    map shows a unit on its parent's area) (``judge.detail``)."""
     indicator = ctx.catalogue.indicator(target.indicator)
     start = Quarter.of(target.start).ordinal
     now = max(min(ctx.now, Quarter.of(target.deadline).ordinal), start)
@@ -156,15 +160,14 @@ def _unit_rows(ctx: _Context, target: Target, register: UnitRegister) -> pl.Data
     comparator = ">=" if target.comparator == "between" else target.comparator
     yearly, flow = target.recurrence == "yearly", indicator.measure == "flow"
     rows = []
-    for code, name in _units_due(ctx, target, register, now):
+    for code, name, parent in _units_due(ctx, target, register, now):
         value = _unit_measure(ctx, target, code, now, start, yearly, flow)
-        rows.append(
-            (code, name, value, None if value is None else meets(comparator, value, threshold))
-        )
+        met = None if value is None else meets(comparator, value, threshold)
+        rows.append((code, name, value, met, parent))
     frame = pl.DataFrame(
         rows,
         schema={"region_code": pl.String, "name": pl.String, "value": pl.Float64,
-                "meets": pl.Boolean},
+                "meets": pl.Boolean, "parent_code": pl.String},
         orient="row",
     )  # fmt: skip
     return frame.with_columns(pl.lit(None, pl.Float64).alias("share")).sort(

@@ -57,6 +57,8 @@ def map_view(
     grouped: dict[str, list[dict[str, Any]]] = {}
     for item in rows:
         unit = units.get(str(item["region_code"]))
+        if unit is None and item.get("parent_code"):  # a registered unit: on its parent's area
+            unit = units.get(str(item["parent_code"]))
         if unit is not None:
             grouped.setdefault(unit, []).append(dict(item))
     metric: dict[str, float | None] = {}

@@ -29,6 +29,7 @@ from judge import engine
 from model.periods import Quarter
 from model.unit_file import load_units
 from model.units import UNITS
+from service.maps import map_view
 from target_monitor.briefing import build_briefing
 from warehouse.accounts import add_user
 from warehouse.connect import connect
@@ -135,6 +136,10 @@ def test_goal_detail_lists_the_units(db: Path) -> None:
         ("440300-FW01", "测试深圳市中心", 7.0, True),
         ("440400-FW01", "测试珠海市中心", 4.0, False),
     ]
+    # the map shows each unit on its parent region's area: the share of its units meeting
+    shown = map_view(detail.regions.to_dicts(), regions=ref.regions,
+                     jurisdiction=ref.jurisdictions.get("440000"), unit_goal=True)  # fmt: skip
+    assert shown.metric == {"440100": 100.0, "440300": 100.0, "440400": 0.0}
 
 
 def test_status_json_lists_the_units_short(db: Path, cli: Any) -> None:
