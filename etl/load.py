@@ -21,6 +21,7 @@ import duckdb
 import polars as pl
 
 from etl.read import MAX_BYTES, FileRejected, Table, read_upload
+from etl.totals import gap_warnings
 from etl.validate import ValidationContext, validate
 from etl.validate.units import with_units
 from model import clock, paths
@@ -280,6 +281,20 @@ def _load(
             result.issues = [*issues, *locked]
             result.rows_rejected = total
             return result
+        if source_kind != "sample":  # the sample reports no totals
+            issues = [
+                *issues,
+                *gap_warnings(
+                    con,
+                    rows,
+                    catalogue=ref.catalogue,
+                    regions=ref.regions,
+                    jurisdictions=ref.jurisdictions,
+                    file=file_name,
+                    sheet=table_sheet,
+                ),
+            ]
+            result.issues = issues
         earlier = find_committed(con, digest)
         # "Already loaded" only when every row still equals the current value: a file loaded
         # before a correction, uploaded again, restores its values as a new batch.

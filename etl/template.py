@@ -27,7 +27,7 @@ from model.jurisdictions import Jurisdictions
 from model.kinds import KINDS, KindSpec
 from model.periods import Quarter
 from model.regions import Region
-from model.reporting import applicable_indicators, jurisdiction_of, reporting_rules
+from model.reporting import applicable_indicators, jurisdiction_of, reporting_rules, total_rules
 from model.unit_file import load_units
 from model.units import UNITS, Unit
 
@@ -100,14 +100,15 @@ def template_rows(
     jurisdictions: Jurisdictions | None = None,
     units: Sequence[Unit] | None = None,
 ) -> list[TemplateRow]:
-    """One row per indicator ``region_code`` reports for ``quarter``, in catalogue order, then
+    """One row per indicator ``region_code`` reports for ``quarter``, in catalogue order (for a
+    jurisdiction, also the totals it may report for its goals on the whole jurisdiction), then
     one per indicator each of its registered units (``units``: the warehouse's register;
     ``data/units.csv`` unless given) reports (``jurisdictions``: ``data/jurisdictions.yaml``
     unless given)."""
     region = resolve_region(regions, region_code, quarter)
     keys = applicable_indicators(
         region,
-        reporting_rules(catalogue),
+        [*reporting_rules(catalogue), *total_rules(catalogue, jurisdictions)],
         jurisdiction_of(regions, jurisdictions),
         within=(quarter.start, quarter.end),
     )

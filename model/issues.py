@@ -220,6 +220,17 @@ RULES: dict[str, Rule] = _rules(
         "report only your own region and the regions below it",
     ),
     Rule(
+        "total-rollup-gap",
+        W,
+        "{period}“{value}”：{jurisdiction}全辖区合计 {total}，下级汇总 {rollup}（{reporters} 个地区），"
+        "相差 {gap}",
+        "{period} '{value}': {jurisdiction}'s own total is {total}, the roll-up of the level "
+        "below {rollup} ({reporters} regions), {gap} apart",
+        "核对合计与各地区的数据；若下级尚未报齐，差异会在报齐后缩小。研判时以合计为准",
+        "check the total and the regions' figures; if not every region has reported yet, the gap "
+        "closes as they do. The verdict uses the total",
+    ),
+    Rule(
         "total-out-of-scope",
         E,
         "“{value}”是全辖区合计，您的账号（{scope}）不能上报",

@@ -247,3 +247,34 @@ def applicable_indicators(
             continue
         seen.setdefault(rule.indicator, None)
     return list(seen)
+
+
+def total_pairs(
+    catalogue: Catalogue, jurisdictions: Jurisdictions | None = None
+) -> list[tuple[str, str, RegionLevel]]:
+    """``(jurisdiction, indicator, level)``: the additive indicators a jurisdiction may total
+    and the level whose roll-up that total can be compared with (the gap check)."""
+    rules = {(r.jurisdiction, r.indicator) for r in total_rules(catalogue, jurisdictions)}
+    out: dict[tuple[str, str], RegionLevel] = {}
+    for target in catalogue.targets:
+        code = target.scope.jurisdiction
+        for key in reported_indicators(target, catalogue):
+            if (code, key) in rules and catalogue.indicator(key).rollup == "sum":
+                out.setdefault((code, key), target.reported_by[0])
+    return [(code, key, level) for (code, key), level in out.items()]
+
+
+def reporter_groups(
+    regions: Iterable[Region], jurisdictions: Jurisdictions | None = None
+) -> list[tuple[str, str, RegionLevel]]:
+    """``(code, jurisdiction, level)``: every region in each level it reports as."""
+    listed = list(regions)
+    members = jurisdiction_of(listed, jurisdictions)
+    return sorted(
+        {
+            (region.code, members[region.code], level)
+            for region in listed
+            if region.code in members
+            for level in reporter_levels(region)
+        }
+    )

@@ -228,3 +228,81 @@ def region_period_counts(
         """,
         {"cutoff": end_of_day_utc(known_on) if known_on else None, "due": due_days},
     )
+
+
+def total_gaps(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    reporters: pl.DataFrame,
+    pairs: pl.DataFrame,
+    indicators: list[str] | None = None,
+    periods: list[str] | None = None,
+    known_on: dt.date | None = None,
+    batch: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Where a jurisdiction's own total and the roll-up of the level below both exist for an
+    indicator and quarter: ``jurisdiction, indicator, period, total, rollup, reporters`` (how
+    many regions the roll-up adds up).  ``reporters``: code, jurisdiction, level; ``pairs``:
+    jurisdiction, indicator, level (the level whose roll-up a total is compared with);
+    ``batch`` (region_code, indicator, period, value): rows about to be loaded, counted as the
+    latest revision of their keys."""
+    overlay = batch if batch is not None else pl.DataFrame(
+        schema={"region_code": pl.String, "indicator": pl.String, "period": pl.String,
+                "value": pl.Float64}
+    )  # fmt: skip
+    con.register("_groups", reporters)
+    con.register("_pairs", pairs)
+    con.register("_batch", overlay.select("region_code", "indicator", "period", "value"))
+    try:
+        return frame(
+            con,
+            """
+            WITH stored AS (
+                SELECT region_code, indicator, period, arg_max(value, revision) AS value
+                FROM reports
+                WHERE ($cutoff IS NULL OR submitted_at < $cutoff)
+                  AND ($indicators IS NULL OR list_contains($indicators, indicator))
+                  AND ($periods IS NULL OR list_contains($periods, period))
+                GROUP BY ALL
+            ), cur AS (
+                SELECT * FROM stored ANTI JOIN _batch USING (region_code, indicator, period)
+                UNION ALL
+                SELECT region_code, indicator, period, value FROM _batch
+            ), totals AS (
+                SELECT p.jurisdiction, p.level, c.indicator, c.period, c.value AS total
+                FROM cur c JOIN _pairs p
+                  ON c.region_code = p.jurisdiction AND c.indicator = p.indicator
+            ), rollups AS (
+                SELECT g.jurisdiction, g.level, c.indicator, c.period,
+                       sum(c.value) AS rollup, count(*) AS reporters
+                FROM cur c JOIN _groups g ON g.code = c.region_code
+                GROUP BY ALL
+            )
+            SELECT t.jurisdiction, t.indicator, t.period, t.total, r.rollup, r.reporters
+            FROM totals t JOIN rollups r USING (jurisdiction, level, indicator, period)
+            ORDER BY ALL
+            """,
+            {
+                "cutoff": end_of_day_utc(known_on) if known_on else None,
+                "indicators": indicators,
+                "periods": periods,
+            },
+        )
+    finally:
+        for name in ("_groups", "_pairs", "_batch"):
+            con.unregister(name)
+
+
+def has_reports(
+    con: duckdb.DuckDBPyConnection, *, region_codes: list[str], periods: list[str]
+) -> bool:
+    """Whether any report of these regions for these quarters is stored."""
+    row = con.execute(
+        """
+        SELECT EXISTS (SELECT 1 FROM reports
+                       WHERE list_contains($codes, region_code)
+                         AND list_contains($periods, period))
+        """,
+        {"codes": region_codes, "periods": periods},
+    ).fetchone()
+    return bool(row and row[0])

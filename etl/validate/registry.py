@@ -139,6 +139,8 @@ REGISTRY: dict[str, Check] = {
         # an XLSX formula cell in the source column is found by etl.read.xlsx (from the XML)
         *_here("values", check_sources, "source-too-long", "source-formula"),
         *_elsewhere("file", "etl.load", "no-figures"),
+        # a jurisdiction's total against the roll-up, with the warehouse's reports (etl.totals)
+        *_elsewhere("history", "etl.totals", "total-rollup-gap"),
         *_elsewhere("account", "etl.load", "period-locked", "role-cannot-upload"),
         *_elsewhere("account", "warehouse.accounts", "account-disabled", "account-changed"),
         # a file of units to register (target-monitor units add), not an upload
