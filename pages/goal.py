@@ -55,6 +55,27 @@ if any(s["actual"] is not None for s in series):
 else:
     st.info(t("goal.nodata", lang))
 
+totals = [s for s in series if s["total"] is not None]
+if totals:
+    st.subheader(t("goal.totals", lang))
+    st.caption(t("goal.totals.caption", lang, basis=t(f"basis.{row['basis']}", lang)))
+    large = sum(1 for s in totals if s["gap"] is not None and abs(s["gap"]) > 0.05)
+    if large:
+        st.warning(t("goal.totals.warning", lang, n=large), icon=":material/difference:")
+    ui.table(
+        [
+            {
+                t("col.period", lang): s["period"],
+                t("col.total", lang): s["total"],
+                t("col.rollup", lang): s["rollup"],
+                t("col.gap", lang): s["gap"],
+            }
+            for s in totals
+        ],
+        f"totals-{target_id}",
+        column_config={t("col.gap", lang): st.column_config.NumberColumn(format="percent")},
+    )
+
 with st.container(border=True):
     st.markdown(
         f"**{t('goal.source', lang)}**：《{document.title}》{document.number or ''} "

@@ -50,6 +50,34 @@ ui.table(
     },
 )
 
+st.subheader(t("reporting.totals", lang))
+gaps = ui.total_gaps().to_dicts()
+if not gaps:
+    st.caption(t("reporting.totals.none", lang))
+else:
+    large = sum(1 for g in gaps if g["large"])
+    if large:
+        st.warning(t("reporting.totals.warning", lang, n=large), icon=":material/difference:")
+    names, catalogue = ui.region_names(), ui.ref().catalogue
+    ui.table(
+        [
+            {
+                t("col.region", lang): names.get(g["jurisdiction"], g["jurisdiction"]),
+                t("col.indicator", lang): catalogue.indicator(g["indicator"]).name_zh
+                if lang == "zh"
+                else catalogue.indicator(g["indicator"]).name_en,
+                t("col.period", lang): g["period"],
+                t("col.total", lang): g["total"],
+                t("col.rollup", lang): g["rollup"],
+                t("col.reporters", lang): g["reporters"],
+                t("col.gap", lang): g["gap"],
+            }
+            for g in gaps
+        ],
+        "totals",
+        column_config={t("col.gap", lang): st.column_config.NumberColumn(format="percent")},
+    )
+
 st.subheader(t("reporting.uploads", lang))
 ui.table(
     ui.batch_rows(ui.batches(known=ui.known_on()).head(20), lang),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
+from etl import totals
 from judge import engine
 from model import clock
 from model.catalogue import Catalogue
@@ -189,6 +190,25 @@ def reporting_grid(
     ).with_columns(
         (pl.col("received") / pl.col("expected")).alias("completeness"),
         (pl.col("on_time") / pl.col("expected")).alias("timeliness"),
+    )
+
+
+def total_gaps(
+    db: Path,
+    *,
+    catalogue: Catalogue,
+    regions: Sequence[Region],
+    known_on: dt.date | None = None,
+    jurisdictions: Jurisdictions | None = None,
+) -> pl.DataFrame:
+    """Every jurisdiction total beside the roll-up of the level below (known at the end of
+    ``known_on``): jurisdiction, indicator, period, total, rollup, reporters, gap (a fraction),
+    large (over 5 % apart), largest gaps first."""
+    reporters, pairs = totals.frames(catalogue, regions, jurisdictions)
+    with connect(db) as con:
+        gaps = queries.total_gaps(con, reporters=reporters, pairs=pairs, known_on=known_on)
+    return totals.with_gap(gaps).sort(
+        pl.col("gap").abs(), "period", descending=[True, True], nulls_last=True
     )
 
 

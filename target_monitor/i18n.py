@@ -118,6 +118,36 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.share": ("占全省比重", "Share of total"),
     "col.meets": ("是否达标", "Meets the goal"),
     "col.year": ("年度", "Year"),
+    "col.total": ("全辖区合计", "Jurisdiction total"),
+    "col.rollup": ("下级汇总", "Roll-up of the level below"),
+    "col.reporters": ("汇总地区数", "Regions in the roll-up"),
+    "col.gap": ("汇总与合计之差", "Roll-up vs total"),
+    "col.basis": ("依据", "Basis"),
+    "basis.total": ("全辖区合计", "jurisdiction total"),
+    "basis.rollup": ("下级汇总", "roll-up"),
+    "basis.mixed": ("合计与汇总兼有", "totals and roll-ups"),
+    "goal.totals": ("全辖区合计与下级汇总", "Jurisdiction totals and roll-ups"),
+    "goal.totals.caption": (
+        "某季度有本辖区上报的全辖区合计时，研判以合计为准（该季度视为报齐）；否则用下级地区汇总。"
+        "本目标的依据：{basis}。",
+        "Where the jurisdiction reported its own total for a quarter, the verdict uses the total "
+        "(the quarter counts as complete); otherwise the roll-up of the level below. This goal's "
+        "basis: {basis}.",
+    ),
+    "goal.totals.warning": (
+        "有 {n} 个季度的下级汇总与全辖区合计相差超过 5%，请核对。",
+        "In {n} quarter(s) the roll-up differs from the jurisdiction's total by more than 5 %: "
+        "please check.",
+    ),
+    "reporting.totals": ("全辖区合计与下级汇总的差异", "Jurisdiction totals against roll-ups"),
+    "reporting.totals.none": (
+        "目前没有同一季度既有全辖区合计、又有下级汇总的指标。",
+        "No indicator has both a jurisdiction total and a roll-up for the same quarter yet.",
+    ),
+    "reporting.totals.warning": (
+        "{n} 处差异超过 5%（按差异大小排列）。",
+        "{n} gap(s) over 5 % (largest first).",
+    ),
     "goal.select": ("选择目标", "Goal"),
     "goal.source": ("出处", "Source"),
     "goal.quote": ("原文", "Clause"),

@@ -37,6 +37,7 @@ from target_monitor.ui_data import (
     reporting_view,
     scope_codes,
     template_bytes,
+    total_gaps,
     year_matrix,
 )
 from target_monitor.ui_login import current_user, login_box
@@ -132,6 +133,7 @@ __all__ = [
     "table",
     "template_bytes",
     "today",
+    "total_gaps",
     "version",
     "year_matrix",
 ]

@@ -285,3 +285,21 @@ def _league(
 def league(target_id: str) -> pl.DataFrame:
     """The regions page's ranking (a frame: at national scale it has thousands of rows)."""
     return _league(str(db()), version(), as_of(), known_on(), target_id, lang())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _total_gaps(db_path: str, version: Version, known: dt.date | None) -> pl.DataFrame:
+    del version
+    r = ref()
+    return service.total_gaps(
+        Path(db_path),
+        catalogue=r.catalogue,
+        regions=r.regions,
+        known_on=known,
+        jurisdictions=r.jurisdictions,
+    )
+
+
+def total_gaps() -> pl.DataFrame:
+    """Jurisdiction totals beside the roll-ups of the level below, largest gaps first."""
+    return _total_gaps(str(db()), version(), known_on())

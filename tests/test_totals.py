@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ def _published_in_use() -> dict[str, dict[str, str]]:
     return {r["year"]: r for r in rows}
 
 
-def _write(path: Path, header: str, rows: list[list[object]]) -> Path:
+def _write(path: Path, header: str, rows: Sequence[Sequence[object]]) -> Path:
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file)
         writer.writerow(header.split(","))
@@ -160,7 +161,8 @@ def test_a_province_total_stands_for_its_quarter_beside_the_roll_up(fresh_db: Pa
     (gap,) = [i for i in loaded.issues if i.rule == "total-rollup-gap"]
     assert (gap.severity, gap.row, gap.column, gap.value) == ("warning", 2, "value", PLAT)
     assert gap.message_zh == (
-        "2014Q1“demo_platforms_provincial”：广东省全辖区合计 12，下级汇总 10（22 个地区），相差 -16.7%"
+        "2014Q1“demo_platforms_provincial”：广东省全辖区合计 12，下级汇总 10（22 个地区），"
+        "相差 -16.7%"
     )
 
     ref = reference()
@@ -196,6 +198,50 @@ def test_a_province_total_stands_for_its_quarter_beside_the_roll_up(fresh_db: Pa
     assert shown["2014Q3"] == ("total", 15.0, None, None)
 
 
+def test_the_goal_and_reporting_pages_show_total_and_roll_up_side_by_side(
+    fresh_db: Path,
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    cities = [(c, PLAT, "2014Q1", 10.0 if c == "440100" else 0.0) for c in GD_REPORTERS]
+    total = [("440000", PLAT, "2014Q1", 12.0)]
+    assert _load_rows(fresh_db, cities + total, dt.datetime(2014, 4, 10, 1), "q1.csv").status
+    at = AppTest.from_file(str(paths.ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state["db_path"] = fresh_db
+    at.query_params.update({"as_of": "2014-04-20", "target": PLATFORMS})
+    at.run()
+    at.switch_page("pages/goal.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "全辖区合计与下级汇总" in [h.value for h in at.subheader]
+    (warning,) = [w.value for w in at.warning if "5%" in w.value]
+    assert warning == "有 1 个季度的下级汇总与全辖区合计相差超过 5%，请核对。"
+    table = next(d.value for d in at.dataframe if "全辖区合计" in d.value.columns)
+    assert table.to_dict("records") == [
+        {"报告期": "2014Q1", "全辖区合计": 12.0, "下级汇总": 10.0, "汇总与合计之差": -1 / 6}
+    ]
+    assert any("本目标的依据：全辖区合计" in c.value for c in at.caption)
+
+    at.switch_page("pages/reporting.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [w.value for w in at.warning if "5%" in w.value] == [
+        "1 处差异超过 5%（按差异大小排列）。"
+    ]
+    gaps = next(d.value for d in at.dataframe if "汇总地区数" in d.value.columns)
+    assert gaps.to_dict("records") == [
+        {
+            "地区": "广东省",
+            "指标": "新认定的省级中小企业公共服务示范平台",
+            "报告期": "2014Q1",
+            "全辖区合计": 12.0,
+            "下级汇总": 10.0,
+            "汇总地区数": 22,
+            "汇总与合计之差": -1 / 6,
+        }
+    ]
+
+
 def service_target(target_id: str) -> Any:
     import polars as pl
 
@@ -207,7 +253,8 @@ def test_totals_scope_city_bureau_refused_province_bureau_accepted(
 ) -> None:
     for name, region in (("guangzhou", "440100"), ("guangdong", "440000")):
         added = cli("users", "add", name, "--role", "bureau", "--region", region,
-                    "--password-stdin", "--db", str(fresh_db), stdin=f"{name}-pass-1\n")  # fmt: skip
+                    "--password-stdin", "--db", str(fresh_db),
+                    stdin=f"{name}-pass-1\n")  # fmt: skip
         assert added.returncode == 0, added.stderr
     path = _write(tmp_path / "t.csv", "region_code,indicator,period,value", [
         ["440000", PLAT, "2014Q1", 12],
