@@ -87,7 +87,12 @@ class _Checker:
             self.fire("unit-kind-unknown", line, "kind", kind_key, kinds=known)
         match = UNIT_CODE.fullmatch(code)
         letters = kind.letters if kind else "XX"
-        if match is None or (kind is not None and match["letters"] != kind.letters):
+        if (
+            match is None
+            or (kind is not None and match["letters"] != kind.letters)
+            # the prefix is a region's code (when it is the parent's: unit-parent-unknown)
+            or match["parent"] not in {*self.levels, row["parent_code"]}
+        ):
             example = f"{row['parent_code'] or '440100'}-{letters}01"
             self.fire("unit-code-shape", line, "code", code, example=example)
         parent = self.levels.get(row["parent_code"])

@@ -31,6 +31,7 @@ from warehouse.units import registered_units
 
 FIXTURES = Path(__file__).parent / "fixtures" / "units"
 HEADER = "region_code,indicator,period,value,note\n"
+CSV_HEADER = "code,name,kind,level,parent_code,valid_from,valid_to,source,note"
 
 EXPECTED: dict[str, list[tuple[str, int | None, str | None]]] = {
     "unit-file.csv": [("unit-file", None, None)],
@@ -94,6 +95,21 @@ def test_code_shape_names_an_example_with_the_kinds_letters() -> None:
     )
     assert "440300-FW01" in checked.issues[0].message_en
     assert "440300-FW01" in checked.issues[0].fix_zh
+
+
+@pytest.mark.parametrize(
+    ("code", "kind", "parent"),
+    [
+        ("449999-FW01", "service_centre", "440100"),  # the prefix is no region's code
+        ("440100-PT01", "service_centre", "440100"),  # the letters are a platform's
+    ],
+)
+def test_a_code_is_its_parent_region_and_its_kinds_letters(
+    code: str, kind: str, parent: str
+) -> None:
+    data = f"{CSV_HEADER}\n{code},测试,{kind},city,{parent},,,tests,\n".encode()
+    checked = read_unit_file(data, "f.csv", regions=reference().regions)
+    assert [(i.rule, i.row, i.column) for i in checked.issues] == [("unit-code-shape", 2, "code")]
 
 
 @pytest.mark.parametrize(
