@@ -141,8 +141,8 @@ def batches(
     known_on: dt.date | None = None,
     limit: int = 100,
 ) -> pl.DataFrame:
-    """Upload batches, newest first; for a region, those uploaded for it or touching it; with
-    ``known_on``, those finished by the end of that day."""
+    """Upload batches, newest first; for a region, those uploaded for it or touching it or one
+    of its registered units; with ``known_on``, those finished by the end of that day."""
     return frame(
         con,
         """
@@ -152,7 +152,9 @@ def batches(
         FROM upload_batches b
         WHERE ($region IS NULL OR b.region_code = $region
                OR EXISTS (SELECT 1 FROM reports r
-                          WHERE r.batch_id = b.batch_id AND r.region_code = $region))
+                          WHERE r.batch_id = b.batch_id AND r.region_code = $region)
+               OR EXISTS (SELECT 1 FROM reports r JOIN current_units u ON u.code = r.region_code
+                          WHERE r.batch_id = b.batch_id AND u.parent_code = $region))
           AND ($cutoff IS NULL OR b.finished_at < $cutoff)
         ORDER BY batch_id DESC
         LIMIT $limit
