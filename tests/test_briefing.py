@@ -115,11 +115,14 @@ def test_goal_pages_show_chart_ranking_rate_and_source(
 def test_as_of_date_sample_notice_and_page_numbers(built: BriefingSummary) -> None:
     pages = _pages(built.path)
     assert "数据截至 2014年7月20日" in pages[0]
+    # the knowledge date beside it: on the sample, the sample's own date
+    assert built.known_on == built.as_of
+    assert "按 2014年7月20日 当时已知的数据" in pages[0]
     assert "示例数据" in pages[0]
     assert "广东省工业和信息化厅 中小企业处" in pages[0]
     for number, page in enumerate(pages, start=1):
         assert f"第 {number} 页 / 共 {len(pages)} 页" in page
-        assert "数据截至 2014-07-20" in page
+        assert "数据截至 2014-07-20 · 按 2014-07-20 当时已知" in page
 
 
 def test_same_as_of_same_text(built: BriefingSummary, sample_db: Path, tmp_path: Path) -> None:

@@ -242,6 +242,36 @@ def test_the_goal_and_reporting_pages_show_total_and_roll_up_side_by_side(
     ]
 
 
+def test_a_published_only_warehouse_shows_real_verdicts_where_real_data_exist(
+    tmp_path: Path, cli: Cli
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from target_monitor.i18n import status_label, t
+
+    db = tmp_path / "published.duckdb"
+    built = cli("init", "--published", "--db", str(db))
+    assert built.returncode == 0, built.stderr
+    rows = _status(cli, db, "--as-of", "2018-01-20")
+    # 青岛's in-use incubator area, adopted as city totals: 8,940,000 m² by 2017Q3 < 12,000,000
+    area = rows[QD_AREA]
+    assert (area["status"], area["basis"], area["latest_period"]) == ("missed", "total", "2017Q3")
+    assert area["actual"] == approx(8_940_000)
+    # no reported figure anywhere else: nothing else is judged on data
+    judged = {k for k, r in rows.items() if r["status"] not in ("insufficient_data", "not_started")}
+    assert judged == {QD_AREA}
+
+    at = AppTest.from_file(str(paths.ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state["db_path"] = db
+    at.query_params.update({"as_of": "2018-01-20", "target": QD_AREA})
+    at.run()
+    at.switch_page("pages/goal.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert status_label("missed", "zh") in at.markdown[0].value
+    assert t("banner.sample", "zh") not in [w.value for w in at.warning]
+
+
 def service_target(target_id: str) -> Any:
     import polars as pl
 
