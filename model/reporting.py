@@ -14,10 +14,12 @@ prints; nothing else reads the derivation.  The rules it follows, written down o
   districts and county-level cities.  An indicator that does not roll up (``rollup: none``: a
   milestone, an expo's floor area, a city-wide growth rate) is reported by the jurisdiction itself.
 * A goal on *each* city / county / town is reported by every region of that level.
-* A goal on each *unit* (a service centre, a platform) is reported where the units are: the
-  provincial centre by the province, city centres by cities, service centres by province, cities
-  and counties, platforms by their specialised towns.  Here the derivation can only guess from
-  the free-text ``unit_kind`` ("省…", "市…", "…平台…"), which is why the catalogue says it.
+* A goal on each *unit* (a service centre, a platform) is about the units where they are: the
+  provincial centre in the province, city centres in cities, service centres in province, cities
+  and counties, platforms in their specialised towns.  Here the derivation can only guess from
+  the free-text ``unit_kind`` ("省…", "市…", "…平台…"), which is why the catalogue says it.  Such
+  goals are reported by each registered unit under its own code (:mod:`model.units`), so
+  :func:`reporting_rules` gives regions none of them.
 """
 
 from __future__ import annotations
