@@ -14,7 +14,7 @@ from etl.register import UnitsAdded, add_units
 from model.units import Unit
 from warehouse import accounts
 from warehouse.connect import connect
-from warehouse.units import registered_units, unit_register
+from warehouse.units import registered_units, unit_table_or_empty
 
 
 def units(db: Path | str) -> list[Unit]:
@@ -26,10 +26,7 @@ def units(db: Path | str) -> list[Unit]:
 def unit_table(db: Path | str) -> pl.DataFrame:
     """The current register as a table for the admin page."""
     with connect(db) as con:
-        try:
-            return unit_register(con)
-        except Exception:  # a warehouse from before 009_units, not migrated yet  # noqa: BLE001
-            return pl.DataFrame()
+        return unit_table_or_empty(con)
 
 
 def unit_names(db: Path | str) -> dict[str, str]:

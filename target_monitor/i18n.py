@@ -425,7 +425,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "admin.units.caption": (
         "服务中心、专业镇平台、创业基地等单位：按单位考核的目标逐个单位评价。上传 CSV（UTF-8），"
         "表头 code,name,kind,level,parent_code,valid_from,valid_to,source,note；"
-        "代码形如 440100-FW01（上级地区代码-类型字母+编号）。整个文件无误才登记，否则一个也不登记。",
+        "代码形如 440100-FW01（上级地区代码-类型字母+编号）。"
+        "整个文件无误才登记，否则一个也不登记。",
         "Service centres, specialised-town platforms, startup bases: per-unit goals are judged on "
         "each unit. Upload a CSV (UTF-8) with the header code,name,kind,level,parent_code,"
         "valid_from,valid_to,source,note; codes look like 440100-FW01 (parent code, '-', the "

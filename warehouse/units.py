@@ -57,14 +57,18 @@ _SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
 }
 
 
+def unit_table_or_empty(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """:func:`unit_register`, or an empty register in a warehouse from before ``009_units``."""
+    try:
+        return unit_register(con)
+    except duckdb.CatalogException:
+        return pl.DataFrame(schema=_SCHEMA)
+
+
 def registered_units(con: duckdb.DuckDBPyConnection) -> list[Unit]:
     """The current register as :class:`model.units.Unit` objects (none in a warehouse from
     before ``009_units``, opened read-only and not yet migrated)."""
-    try:
-        register = unit_register(con)
-    except duckdb.CatalogException:
-        return []
-    return units_of_frame(register.iter_rows(named=True))
+    return units_of_frame(unit_table_or_empty(con).iter_rows(named=True))
 
 
 def register_units(
