@@ -463,6 +463,14 @@ RULES: dict[str, Rule] = _rules(
         "请把来源改为纯文本：删除开头的 = + - @ 符号，公式单元格请“粘贴为数值”",
         "make the source plain text: remove the leading = + - @, and paste formula cells as values",
     ),
+    Rule(
+        "duplicate-key-source",
+        E,
+        "与第 {other} 行的地区、指标、报告期和数值都相同，但来源不同（{value}）",
+        "same region, indicator, period and value as row {other}, with a different source ({value})",
+        "把两个来源写在同一行的“来源”里（如用分号隔开），删除另一行",
+        "write both sources in one row's source cell (e.g. separated by a semicolon) and delete the other row",
+    ),
     # --- units: upload rows carrying a unit code (model/units.py) --------------------------
     Rule(
         "unit-unknown",

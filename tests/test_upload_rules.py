@@ -205,6 +205,7 @@ EXPECTED: dict[str, Expect] = {
         )
     ),
     "source-formula.xlsx": Expect((("source-formula", 2, "source"),)),
+    "duplicate-key-source.csv": Expect((("duplicate-key-source", 3, "source"),)),
     # unit codes, against the register of tests/fixtures/units/register.csv (see ``ref``)
     "unit-unknown.csv": Expect((("unit-unknown", 3, "region_code"),)),
     "unit-expired.csv": Expect((("unit-expired", 3, "region_code"),)),

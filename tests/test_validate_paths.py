@@ -14,8 +14,9 @@ holding earlier quarters.
 Compared with the reference: the (rule, row, column) of every issue, and the rows that would be
 loaded (row, region, indicator, quarter, value, note), of rejected files too.  The reference
 covers blank and totals rows, full-width cells, every region, period and indicator rule, every
-value rule, the three duplicate rules, and stock-fell / flow-jump against the previous quarter,
-from the file when it has clean rows of that quarter and else from the warehouse.
+value rule, the four duplicate rules, the two source rules, and stock-fell / flow-jump against the
+previous quarter, from the file when it has clean rows of that quarter and else from the
+warehouse.
 
 Compared between the paths only, because the reference does not reproduce them:
 
@@ -138,6 +139,7 @@ class _Row:
     quarter: Quarter | None = None
     number: float | None = None
     note: str | None = None
+    source: str | None = None  # as stored: trimmed, an empty marker is none
     valued: bool = False  # alive, with a value filled in
     issues: list[Where] = field(default_factory=list)
 
@@ -160,6 +162,7 @@ class _Reader:
     ctx: ValidationContext
     versions: dict[str, list[tuple[dt.date, dt.date | None, str]]]  # code → from, to, level
     flagged: frozenset[int]  # rows whose value cell the reader already reported
+    flagged_sources: frozenset[int] = frozenset()  # rows whose source cell it reported
 
     @classmethod
     def of(cls, table: Table, ctx: ValidationContext) -> _Reader:
@@ -168,7 +171,8 @@ class _Reader:
         for code, start, end, level in ctx.regions.select(columns).iter_rows():
             versions.setdefault(code, []).append((start, end, level))
         flagged = frozenset(row for row, column in table.flagged if column == "value")
-        return cls(ctx, versions, flagged)
+        sources = frozenset(row for row, column in table.flagged if column == "source")
+        return cls(ctx, versions, flagged, sources)
 
     def read(self, cells: dict[str, Any]) -> _Row:
         row = _Row(int(cells["_row"]))
@@ -185,12 +189,24 @@ class _Reader:
         if any(_is_total(label) for label in (code, indicator, cells.get("region_name"))):
             row.fire("totals-row", "region_code")
             return row
+        self._source(row, cells.get("source"))
         self._region(row, code)
         self._period(row, period)
         self._region_in_time(row)
         self._indicator(row, indicator)
         self._value(row, value)
         return row
+
+    def _source(self, row: _Row, text: str | None) -> None:
+        """source-too-long, source-formula (a formula cell: the reader's, not again here)."""
+        cell = None if text is None else text.strip()
+        row.source = None if cell is None or cell.lower() in EMPTY_MARKERS else cell
+        if row.source is None or row.row in self.flagged_sources:
+            return
+        if len(row.source) > 2000:
+            row.fire("source-too-long", "source")
+        if row.source[0] in "=+-@＝＋－＠":
+            row.fire("source-formula", "source")
 
     def _region(self, row: _Row, text: str | None) -> None:
         if _blank(text):
@@ -282,8 +298,14 @@ def _duplicates(rows: list[_Row]) -> list[_Row]:
         if key not in first:
             first[key] = row
             clean.append(row)
-        elif row.number == first[key].number and row.note == first[key].note:
+        elif (row.number, row.note, row.source) == (
+            first[key].number,
+            first[key].note,
+            first[key].source,
+        ):
             row.fire("duplicate-row", None)
+        elif row.number == first[key].number and row.note == first[key].note:
+            row.fire("duplicate-key-source", "source")
         elif row.number == first[key].number:
             row.fire("duplicate-key-note", "note")
         else:
@@ -442,7 +464,7 @@ def test_the_forced_paths_take_the_other_branches(
 
 NAME_OF_FLOW = "新认定的省级中小企业公共服务示范平台"
 SHARE = "gov_procurement_sme_share"  # %, may not exceed 100; reported by no one
-COLUMNS = ("region_code", "indicator", "period", "value", "note")
+COLUMNS = ("region_code", "indicator", "period", "value", "note", "source")
 # Most cells are good, from a few values so that keys repeat and quarters follow each other;
 # a row may have one cell from the odd ones, which break a rule or need normalising.
 # fmt: off
@@ -452,6 +474,7 @@ GOOD: dict[str, list[str | None]] = {
     "period": ["2017Q4", "2018Q1", "2018Q2", "2018Q3", "2018年第三季度"],
     "value": ["0", "5", "12", "60", "120", "350", "1200"],
     "note": [None, "", "首报"],
+    "source": [None, None, "", "http://www.gd.gov.cn/x", "《广州统计月报》2018年10月"],
 }
 ODD: dict[str, list[str | None]] = {
     "region_code": ["440500", "445200", "440000", "440116", "0440100", "440100.0", "4.401E+05",
@@ -463,6 +486,8 @@ ODD: dict[str, list[str | None]] = {
     "value": ["-3", "150.5", "1,234", "-1,234.5", "1.2万", "85%", "abc", "—", "N/A", "暂无", "",
               None, "１２３", " 12 ", "1e3", "inf", "nan", "+5", ".5", "1,2"],
     "note": [" 首报 ", "  ", "另一备注"],
+    "source": ["=1+1", "+86 20 8313 3000", "-", "@SUM(A1)", " ＝A1", "x" * 2001, "x" * 2000,
+               " http://www.gd.gov.cn/x "],
 }
 # fmt: on
 NAMES = [None, None, None, "广州市", "合计"]

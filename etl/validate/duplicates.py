@@ -13,6 +13,7 @@ from etl.validate.indicators import Indicators
 from etl.validate.periods import Periods
 from etl.validate.regions import Codes
 from etl.validate.sheet import Sheet
+from etl.validate.sources import clean_sources
 from etl.validate.values import Cells
 
 
@@ -48,15 +49,17 @@ def keyed_rows(
 
 
 def check_duplicates(sheet: Sheet, cells: Cells, keyed: Mask, key: Key) -> Mask:
-    """duplicate-row, duplicate-key, duplicate-key-note; the rows left to load (the first of
-    each key)."""
+    """duplicate-row, duplicate-key, duplicate-key-note, duplicate-key-source; the rows left to
+    load (the first of each key)."""
     rows = positions(keyed, sheet.n)
     repeated = _repeated(key.values if keyed is None else key.values.gather(rows), rows, key.size)
     if not repeated.len():
         return keyed
     later = _later(sheet, repeated, key.values, cells.numbers)
     same_value = pl.col("_value") == pl.col("_first_value")
-    same = same_value & pl.col("note").eq_missing(pl.col("_first_note"))
+    same_note = pl.col("note").eq_missing(pl.col("_first_note"))
+    same_source = pl.col("source").eq_missing(pl.col("_first_source"))
+    same = same_value & same_note & same_source
     identical = later.filter(same)
 
     def first(record: dict[str, Any]) -> dict[str, object]:
@@ -65,7 +68,10 @@ def check_duplicates(sheet: Sheet, cells: Cells, keyed: Mask, key: Key) -> Mask:
     out = sheet.out
     out.add("duplicate-row", identical, None, None, first)
     out.add("duplicate-key", later.filter(~same & ~same_value), "value", "value", first)
-    out.add("duplicate-key-note", later.filter(~same & same_value), "note", "note", first)
+    out.add("duplicate-key-note", later.filter(same_value & ~same_note), "note", "note", first)
+    # same value and note, another source: which source the figure has is the bureau's call
+    out.add("duplicate-key-source", later.filter(same_value & same_note & ~same_source),
+            "source", "source", first)  # fmt: skip
     sheet.skipped += identical.height
     return without(keyed, at_positions(sheet.n, later["_pos"].sort()))
 
@@ -96,6 +102,7 @@ def _later(sheet: Sheet, repeated: pl.Series, key: pl.Series, numbers: pl.Series
             "_key": key.gather(repeated),
             "_value": numbers.gather(repeated),
             "note": note.set(note == "", None),  # an empty note is none, as when loaded
+            "source": _sources(raw, repeated),
             "value": sheet.shown_value(repeated),
         }
     ).sort("_row")
@@ -103,5 +110,13 @@ def _later(sheet: Sheet, repeated: pl.Series, key: pl.Series, numbers: pl.Series
         pl.col("_row").first().over("_key").alias("_first_row"),
         pl.col("_value").first().over("_key").alias("_first_value"),
         pl.col("note").first().over("_key").alias("_first_note"),
+        pl.col("source").first().over("_key").alias("_first_source"),
     )
     return frame.filter(pl.col("_row") != pl.col("_first_row"))
+
+
+def _sources(raw: pl.DataFrame, rows: pl.Series) -> pl.Series:
+    """The sources of ``rows`` as they would be stored (none where the table has no column)."""
+    if "source" not in raw.columns:
+        return pl.repeat(None, rows.len(), dtype=pl.String, eager=True)
+    return clean_sources(raw["source"].gather(rows))

@@ -132,7 +132,12 @@ REGISTRY: dict[str, Check] = {
         ),
         *_here("values", check_ranges, "negative-count", "percent-over-100"),
         *_here(
-            "duplicates", check_duplicates, "duplicate-row", "duplicate-key", "duplicate-key-note"
+            "duplicates",
+            check_duplicates,
+            "duplicate-row",
+            "duplicate-key",
+            "duplicate-key-note",
+            "duplicate-key-source",
         ),
         # against the file's previous quarter and the warehouse's, by one definition
         *_here("history", trend_rules, "stock-fell", "flow-jump"),
