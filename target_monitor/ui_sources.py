@@ -14,17 +14,9 @@ import streamlit as st
 from model.periods import Quarter
 from model.reporting import reported_indicators
 from service import sources as service
-from target_monitor import ui_state
-from target_monitor.ui_state import Version, as_of, db, ref, version
+from target_monitor.ui_state import Version, as_of, db, known_on, ref, version
 
 FIGURES_SHOWN = 500  # the newest figures listed on the goal page; the rest stay in the warehouse
-
-
-def known_on() -> dt.date | None:
-    """The knowledge date ("按…当时已知", issue 11 item 3) where the pages have one; None keeps
-    every revision."""
-    pick = getattr(ui_state, "known_on", None)
-    return pick() if callable(pick) else None
 
 
 def _goal_keys(target_id: str) -> tuple[tuple[str, ...], str]:
