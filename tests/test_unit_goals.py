@@ -196,3 +196,14 @@ def test_status_region_takes_a_unit_code(db: Path, cli: Any) -> None:
     ]
     ran = cli("status", "--db", str(db), "--region", "440104-FW99")
     assert ran.returncode == 1
+
+
+def test_goal_page_names_the_units_short(db: Path) -> None:
+    from tests.test_pages import open_page
+
+    at = open_page(db, "pages/goal.py", target="gdcentre-city-centre-staff", as_of="2018-03-01")
+    short = [m.value for m in at.markdown if "未达标单位" in m.value]
+    assert short == ["**未达标单位**（1/3）：测试珠海市中心"]
+    table = next(d.value for d in at.dataframe if "是否达标" in d.value.columns)
+    assert table["地区"].tolist() == ["测试广州市中心", "测试深圳市中心", "测试珠海市中心"]
+    assert table["是否达标"].tolist() == [True, True, False]
