@@ -349,3 +349,283 @@ def test_load_catalogue_raises_with_every_problem(tmp_path: Path) -> None:
     with pytest.raises(CatalogueError) as info:
         load_catalogue(path)
     assert [(p.rule, p.path) for p in info.value.problems] == [("missing-field", "targets")]
+
+
+# ---------------------------------------------------------------------------------------------
+# Stages (follows), baselines, hold, recurrence cycles, the verified flag (model.catalogue.stages)
+
+
+def _staged() -> dict[str, Any]:
+    """GOOD plus a stock indicator and two stages on it: 5,000 by 2018, then 10,000 by 2020."""
+    data = copy.deepcopy(GOOD)
+    data["indicators"].append(
+        {
+            "key": "providers",
+            "name_zh": "服务机构数",
+            "name_en": "Service providers",
+            "unit": "家",
+            "measure": "stock",
+            "rollup": "sum",
+            "definition": "期末在册的服务机构数",
+        }
+    )
+    stage = {
+        **copy.deepcopy(GOOD["targets"][0]),
+        "indicator": "providers",
+        "kind": "level",
+        "start": "2017-01-01",
+    }
+    data["targets"] += [
+        {**stage, "id": "p-2018", "value": 5000, "deadline": "2018-12-31"},
+        {**stage, "id": "p-2020", "value": 10000, "deadline": "2020-12-31", "follows": "p-2018"},
+    ]
+    return data
+
+
+def _problems(data: dict[str, Any], seeds: Path) -> list[tuple[str, str, str]]:
+    catalogue, problems = parse_catalogue(data, seeds)
+    assert (catalogue is None) == bool(problems)
+    assert all(p.hint for p in problems)
+    return [(p.rule, p.path, p.message) for p in problems]
+
+
+def test_staged_goals_baselines_and_holds_parse(seeds: Path) -> None:
+    data = _staged()
+    data["targets"][2]["baseline"] = {
+        "value": 4000,
+        "date": "2016-12-31",
+        "source": "示例文件（二）：现有服务机构4000家",
+    }
+    data["targets"][2]["hold"] = True
+    data["targets"][1]["recurrence"] = "biennial"  # 2012-2015: two two-year cycles
+    data["targets"][0]["verified"] = False
+    data["targets"][0]["unverified_reason"] = "种子文本中数字间有私用区字符，待核对公开文本"
+    catalogue, problems = parse_catalogue(data, seeds)
+    assert problems == []
+    assert catalogue is not None
+    later, earlier = catalogue.target("p-2020"), catalogue.target("p-2018")
+    assert later.follows == "p-2018" and earlier.follows is None
+    assert earlier.baseline is not None and earlier.baseline.value == 4000
+    assert earlier.baseline.source.startswith("示例文件")
+    assert earlier.hold and not later.hold
+    assert not catalogue.target("a-platforms-2015").verified
+    assert catalogue.target("a-training-yearly").verified
+
+
+def test_follows_an_unknown_target(seeds: Path) -> None:
+    data = _staged()
+    data["targets"][3]["follows"] = "p-2019"
+    _, problems = parse_catalogue(data, seeds)
+    assert [(p.rule, p.path, p.message) for p in problems] == [
+        (
+            "follows-unknown",
+            "targets[3].follows",
+            "target 'p-2020' follows 'p-2019', which is not a target",
+        )
+    ]
+    assert problems[0].hint.startswith("did you mean 'p-2018'?")
+
+
+def test_follows_a_goal_on_another_indicator(seeds: Path) -> None:
+    data = _staged()
+    data["targets"][3]["follows"] = "a-platforms-2015"
+    assert _problems(data, seeds) == [
+        (
+            "follows-mismatch",
+            "targets[3].follows",
+            "target 'p-2020' follows 'a-platforms-2015' (targets[0]), which has another indicator",
+        )
+    ]
+
+
+def test_follows_a_goal_on_another_scope(seeds: Path) -> None:
+    data = _staged()
+    data["targets"][2]["scope"] = {"jurisdiction": "440000", "level": "city", "applies_to": "each"}
+    data["targets"][2]["reported_by"] = ["city"]
+    assert _problems(data, seeds) == [
+        (
+            "follows-mismatch",
+            "targets[3].follows",
+            "target 'p-2020' follows 'p-2018' (targets[2]), which has another scope",
+        )
+    ]
+
+
+def test_follows_a_later_stage(seeds: Path) -> None:
+    data = _staged()
+    del data["targets"][3]["follows"]
+    data["targets"][2]["follows"] = "p-2020"
+    assert _problems(data, seeds) == [
+        (
+            "follows-order",
+            "targets[2].follows",
+            "target 'p-2018' (deadline 2018-12-31) follows 'p-2020', whose deadline 2020-12-31 "
+            "is not earlier",
+        )
+    ]
+
+
+def test_stages_in_a_circle(seeds: Path) -> None:
+    data = _staged()
+    data["targets"][2]["follows"] = "p-2020"
+    assert _problems(data, seeds) == [
+        (
+            "follows-order",
+            "targets[2].follows",
+            "target 'p-2018' (deadline 2018-12-31) follows 'p-2020', whose deadline 2020-12-31 "
+            "is not earlier",
+        ),
+        (
+            "follows-cycle",
+            "targets[2].follows",
+            "stages follow each other in a circle: p-2018 → p-2020 → p-2018",
+        ),
+        (
+            "follows-cycle",
+            "targets[3].follows",
+            "stages follow each other in a circle: p-2020 → p-2018 → p-2020",
+        ),
+    ]
+
+
+def test_a_goal_cannot_follow_itself(seeds: Path) -> None:
+    data = _staged()
+    data["targets"][2]["follows"] = "p-2018"
+    assert [(rule, message) for rule, _, message in _problems(data, seeds)] == [
+        (
+            "follows-order",
+            "target 'p-2018' (deadline 2018-12-31) follows 'p-2018', whose deadline 2018-12-31 "
+            "is not earlier",
+        ),
+        ("follows-cycle", "stages follow each other in a circle: p-2018 → p-2018"),
+    ]
+
+
+_BASELINE = {"value": 44, "date": "2012-04-28", "source": "001 二、（二）：44个省小企业创业基地"}
+
+
+def test_baseline_on_a_flow(seeds: Path) -> None:
+    data = _staged()
+    data["targets"][0]["baseline"] = {**_BASELINE, "date": "2010-12-31"}
+    assert _problems(data, seeds) == [
+        (
+            "baseline-on-flow",
+            "targets[0].baseline",
+            "target 'a-platforms-2015' is on the flow 'demo_platforms', which counts from 0 at "
+            "the start",
+        )
+    ]
+
+
+def test_baseline_after_the_start(seeds: Path) -> None:
+    data = _staged()
+    data["targets"][2]["baseline"] = {**_BASELINE, "date": "2017-03-31"}
+    assert _problems(data, seeds) == [
+        (
+            "baseline-after-start",
+            "targets[2].baseline.date",
+            "the baseline of 'p-2018' is dated 2017-03-31, after the start 2017-01-01",
+        )
+    ]
+
+
+def test_baseline_beside_follows(seeds: Path) -> None:
+    data = _staged()
+    data["targets"][3]["baseline"] = {**_BASELINE, "date": "2016-12-31"}
+    assert _problems(data, seeds) == [
+        (
+            "baseline-and-follows",
+            "targets[3].baseline",
+            "target 'p-2020' has a baseline and also follows 'p-2018'",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [pytest.param("value", 44, id="no source"), pytest.param("source", "", id="empty source")],
+)
+def test_baseline_needs_a_source(seeds: Path, field: str, value: object) -> None:
+    data = _staged()
+    baseline = {**_BASELINE, "date": "2016-12-31"}
+    if field == "value":
+        del baseline["source"]
+    else:
+        baseline[field] = value
+    data["targets"][2]["baseline"] = baseline
+    rules = [(rule, path) for rule, path, _ in _problems(data, seeds)]
+    expected = "missing-field" if field == "value" else "invalid-value"
+    assert rules == [(expected, "targets[2].baseline.source")]
+
+
+def test_hold_on_a_flow(seeds: Path) -> None:
+    data = _staged()
+    data["targets"][0]["hold"] = True
+    assert _problems(data, seeds) == [
+        (
+            "hold-shape",
+            "targets[0].hold",
+            "target 'a-platforms-2015' is a cumulative goal on 'demo_platforms'; 'hold' is for a "
+            "level kept over the window",
+        )
+    ]
+
+
+def test_hold_on_a_yearly_goal(seeds: Path) -> None:
+    data = _staged()
+    data["targets"][2]["hold"] = True
+    data["targets"][2]["recurrence"] = "yearly"
+    assert _problems(data, seeds) == [
+        (
+            "hold-shape",
+            "targets[2].hold",
+            "target 'p-2018' is yearly and held: a held level is judged in every quarter of one "
+            "window",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("recurrence", "deadline", "message"),
+    [
+        pytest.param(
+            "biennial",
+            "2014-12-31",
+            "biennial target 'a-training-yearly' runs 2012-01-01 to 2014-12-31, not a whole "
+            "number of two-year cycles counted from 2012",
+            id="biennial over three years",
+        ),
+        pytest.param(
+            "yearly",
+            "2015-06-30",
+            "yearly target 'a-training-yearly' runs 2012-01-01 to 2015-06-30, not a whole "
+            "number of one-year cycles counted from 2012",
+            id="yearly ending mid-year",
+        ),
+    ],
+)
+def test_recurring_goal_in_whole_cycles(
+    seeds: Path, recurrence: str, deadline: str, message: str
+) -> None:
+    data = _staged()
+    data["targets"][1]["recurrence"] = recurrence
+    data["targets"][1]["deadline"] = deadline
+    assert _problems(data, seeds) == [("recurrence-cycles", "targets[1].deadline", message)]
+
+
+def test_unverified_needs_a_reason(seeds: Path) -> None:
+    data = _staged()
+    data["targets"][0]["verified"] = False
+    data["targets"][1]["unverified_reason"] = "待核对"
+    assert _problems(data, seeds) == [
+        (
+            "unverified-reason",
+            "targets[0].unverified_reason",
+            "target 'a-platforms-2015' is marked unverified without saying why",
+        ),
+        (
+            "unverified-reason",
+            "targets[1].unverified_reason",
+            "target 'a-training-yearly' gives a reason for doubt but is not marked unverified",
+        ),
+    ]

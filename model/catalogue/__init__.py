@@ -13,6 +13,8 @@ The format is documented in ``docs/catalogue-format.md``.  The package's modules
   errors turned into problems with hints;
 - :mod:`model.catalogue.rules`: the cross-checks between entries (ids, references, kinds,
   values, reporters, quotes);
+- :mod:`model.catalogue.stages`: the checks on a goal's course in time (stages named by
+  ``follows``, baselines, ``hold``, recurrence cycles, ``verified``);
 - :mod:`model.catalogue.load`: strict YAML reading and :func:`parse_catalogue`,
   :func:`read_catalogue`, :func:`load_catalogue`.
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 from model.catalogue.load import load_catalogue, parse_catalogue, read_catalogue, read_yaml
 from model.catalogue.problems import CatalogueError, Problem, _problem_from_error
 from model.catalogue.schema import (
+    RECURRENCE_YEARS,
     SECTIONS,
     Baseline,
     Catalogue,
@@ -48,6 +51,7 @@ from model.catalogue.schema import (
 )
 
 __all__ = [
+    "RECURRENCE_YEARS",
     "SECTIONS",
     "Baseline",
     "Catalogue",

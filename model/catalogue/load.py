@@ -2,7 +2,8 @@
 
 :func:`read_yaml` reads the file (a duplicate key is an error, not "last one wins");
 :func:`parse_catalogue` parses each section into :mod:`model.catalogue.schema` objects and runs
-the cross-checks of :mod:`model.catalogue.rules`; :func:`read_catalogue` does both and
+the cross-checks of :mod:`model.catalogue.rules` and :mod:`model.catalogue.stages`;
+:func:`read_catalogue` does both and
 :func:`load_catalogue` raises :class:`~model.catalogue.problems.CatalogueError` with every
 problem if there is any.
 """
@@ -32,6 +33,7 @@ from model.catalogue.schema import (
     Target,
     _Strict,
 )
+from model.catalogue.stages import check_stages
 
 # ---------------------------------------------------------------------------------------------
 # YAML reading: duplicate keys are an error, not "last one wins"
@@ -127,6 +129,7 @@ def parse_catalogue(
     ind_by_key = {i.key: i for _, i in inds}
     problems.extend(_check_indicators(inds, ind_keys))
     problems.extend(_check_targets(tgts, doc_ids, doc_by_id, ind_keys, ind_by_key))
+    problems.extend(check_stages(tgts, ind_by_key, _raw_ids(data.get("targets"), "id")))
     problems.extend(_check_parameters(params, doc_ids))
     if seeds_dir is not None:
         problems.extend(_check_quotes(docs, tgts, params, seeds_dir))

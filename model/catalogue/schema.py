@@ -32,6 +32,9 @@ Level = Literal["province", "city", "county", "town", "unit"]
 Reporter = Literal["province", "city", "county", "town"]
 Reporters = Annotated[tuple[Reporter, ...], Field(strict=False)]
 Recurrence = Literal["once", "yearly", "biennial"]
+RECURRENCE_YEARS: dict[Recurrence, int | None] = {"once": None, "yearly": 1, "biennial": 2}
+"""The length of a recurring goal's cycle in years; cycles are counted from the calendar year of
+the goal's start (the first cycle opens on the start date)."""
 
 
 class _Strict(BaseModel):
@@ -69,8 +72,13 @@ class Scope(_Strict):
 
 
 class Baseline(_Strict):
+    """The level a stock or share goal starts from, as a document states it: the value (in the
+    target's unit), the date it held at, and where it is stated (document and clause, or a
+    published source)."""
+
     value: Number
     date: Date
+    source: Text
 
 
 class Target(_Strict):
@@ -92,6 +100,16 @@ class Target(_Strict):
     recurrence: Recurrence
     reference_indicator: IndicatorKey | None = None
     baseline: Baseline | None = None
+    follows: Slug | None = None
+    """The id of this goal's earlier stage (same indicator and scope, earlier deadline): the
+    later stage of a staged goal names it; nothing is inferred."""
+    hold: bool = False
+    """A level to be kept ("保持…以上"): it must hold in every quarter of the window, not only
+    at the deadline."""
+    verified: bool = True
+    """False while the figure is not yet checked against the published text (the goal page shows
+    it as unverified); ``unverified_reason`` then says why."""
+    unverified_reason: Text | None = None
     lead: Names = ()
     participants: Names = ()
     headline: bool = False
