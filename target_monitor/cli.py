@@ -113,6 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--region", help="the uploader's region: rows outside it are rejected")
     val.add_argument("--json", action="store_true", help="print the verdict as JSON")
     val.add_argument("--max-mb", type=int, default=MAX_BYTES >> 20, help="size limit in MB")
+    val.add_argument(
+        "--db",
+        type=_warehouse_path,
+        default=None,
+        help="a warehouse to check against: its register of units and its previous quarter "
+        "(default: none; units of data/units.csv only)",
+    )
     add_common(val, db=False)
     val.set_defaults(handler=_validate)
 

@@ -356,3 +356,16 @@ def test_the_admin_page_shows_the_register(warehouse: Path, cli: Cli) -> None:
     ]
     labels = [getattr(u, "label", None) for u in at.get("file_uploader")]
     assert "单位名录文件（CSV）" in labels
+
+
+def test_validate_checks_unit_codes_against_the_warehouse_given(
+    warehouse: Path, cli: Cli, tmp_path: Path
+) -> None:
+    assert _add(cli, warehouse, "good.csv")[0] == 0
+    upload = tmp_path / "u.csv"
+    upload.write_bytes(_upload("440100-FW01,service_centre_staff,2017Q2,8,"))
+    with_db = cli("validate", str(upload), "--db", str(warehouse), "--json")
+    assert (with_db.returncode, json.loads(with_db.stdout)["issues"]) == (0, [])
+    alone = cli("validate", str(upload), "--json")  # data/units.csv only: no 广州 centre
+    assert alone.returncode == 1
+    assert [i["rule"] for i in json.loads(alone.stdout)["issues"]] == ["unit-unknown"]

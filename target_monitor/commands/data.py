@@ -34,7 +34,7 @@ def _print_issues(issues: Sequence[Issue], lang: str) -> None:
 def _validate(args: argparse.Namespace) -> int:
     data = args.file.read_bytes()
     issues, rows, total, _ = check_file(
-        data, args.file.name, db=None, region=args.region, max_bytes=args.max_mb << 20
+        data, args.file.name, db=args.db, region=args.region, max_bytes=args.max_mb << 20
     )
     accepted = rows is not None
     if args.json:
