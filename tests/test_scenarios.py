@@ -72,8 +72,7 @@ ACCOUNT_KEYS = {"name", "role", "region"}
 UNITS_KEYS = {"user", "rows"}
 EXACT = {"status", "basis", "provisional", "notes", "remarks", "latest_period", "region", "as_of",
          "known_on"}  # fmt: skip
-NUMBERS = {"actual", "planned", "ratio", "attainment", "attainment_final", "projected",
-           "required_rate", "completeness"}  # fmt: skip
+NUMBERS = {"actual", "planned", "ratio", "attainment", "projected", "required_rate", "completeness"}
 EXPECT_KEYS = EXACT | NUMBERS | {"units_short"}
 
 
