@@ -19,7 +19,8 @@ prints; nothing else reads the derivation.  The rules it follows, written down o
   and counties, platforms in their specialised towns.  Here the derivation can only guess from
   the free-text ``unit_kind`` ("省…", "市…", "…平台…"), which is why the catalogue says it.  Such
   goals are reported by each registered unit under its own code (:mod:`model.units`), so
-  :func:`reporting_rules` gives regions none of them.
+  :func:`reporting_rules` gives regions none of them (unless their ``unit_kind`` maps to no kind
+  of ``data/unit_kinds.yaml``, which ``check-targets`` refuses: then the levels report it).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from dataclasses import dataclass
 from model.catalogue import Catalogue, Problem, Target, parse_catalogue
 from model.jurisdictions import Jurisdiction, Jurisdictions, bundled, jurisdiction_of_regions
 from model.regions import Region, RegionLevel
+from model.units import bundled_kinds
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,7 @@ def reporting_rules(catalogue: Catalogue) -> list[ReportingRule]:
     jurisdiction totals are :func:`total_rules`."""
     rules: list[ReportingRule] = []
     for target in catalogue.targets:
-        if target.scope.level == "unit":
+        if target.scope.level == "unit" and bundled_kinds().of_target(target) is not None:
             continue  # reported by each registered unit, under its own code (model.units)
         for level in target.reported_by:
             for key in reported_indicators(target, catalogue):
