@@ -28,7 +28,7 @@ from model.periods import Quarter
 from model.regions import Region
 from model.reporting import jurisdiction_of, reported_indicators
 from model.units import UnitKinds, UnitRegister, bundled_kinds
-from warehouse.units import registered_units
+from warehouse.units import registered_units, units_on_time
 
 if TYPE_CHECKING:  # a connection is passed through to warehouse.units, never used here
     import duckdb
@@ -44,9 +44,13 @@ def unit_register(
     jurisdictions: Jurisdictions | None = None,
     kinds: UnitKinds | None = None,
 ) -> UnitRegister:
-    """The warehouse's register of units, with each unit's jurisdiction (its parent's)."""
+    """The warehouse's register of units, with each unit's jurisdiction (its parent's) and
+    which of their figures came in on time."""
     return UnitRegister(
-        tuple(registered_units(con)), jurisdiction_of(regions, jurisdictions), kinds
+        tuple(registered_units(con)),
+        jurisdiction_of(regions, jurisdictions),
+        kinds,
+        frozenset(units_on_time(con, due_days=DUE_DAYS)),
     )
 
 
@@ -131,22 +135,27 @@ def _unit_goal(
 def _unit_completeness(
     ctx: _Context, target: Target, register: UnitRegister
 ) -> tuple[float | None, float | None, int, int]:
-    """A goal on registered units: figures received ÷ expected (each unit, each indicator, each
-    quarter due by the as-of date).  Timeliness is not known per unit here (None)."""
+    """A goal on registered units: figures received ÷ expected, and received on time ÷
+    expected (each unit, each indicator, each quarter due by the as-of date).  A figure counts
+    as received when its revision is known; on time when its first revision was submitted by the
+    due day, as for regions."""
     start = Quarter.of(target.start).ordinal
     end = min(Quarter.of(target.deadline).ordinal, ctx.now)
     keys = reported_indicators(target, ctx.catalogue)
-    expected = received = 0
+    expected = received = on_time = 0
     for q in range(start, end + 1):
-        if Quarter.from_ordinal(q).end + dt.timedelta(days=DUE_DAYS) > ctx.as_of:
+        quarter = Quarter.from_ordinal(q)
+        if quarter.end + dt.timedelta(days=DUE_DAYS) > ctx.as_of:
             continue
         for code, _, _ in _units_due(ctx, target, register, q):
             for key in keys:
                 expected += 1
-                received += q in ctx.agg.units.get((key, code), {})
+                if q in ctx.agg.units.get((key, code), {}):
+                    received += 1
+                    on_time += (code, key, quarter.label) in register.on_time
     if expected == 0:
         return None, None, 0, 0
-    return received / expected, None, received, expected
+    return received / expected, on_time / expected, received, expected
 
 
 def _unit_rows(ctx: _Context, target: Target, register: UnitRegister) -> pl.DataFrame:

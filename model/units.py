@@ -199,6 +199,7 @@ class UnitRegister:
     units: tuple[Unit, ...]
     jurisdiction: Mapping[str, str]  # region code → jurisdiction (a unit's is its parent's)
     kinds: UnitKinds | None = None  # data/unit_kinds.yaml unless given
+    on_time: frozenset[tuple[str, str, str]] = frozenset()  # (code, indicator, period) on time
 
     def expected(
         self, kind: str, levels: Sequence[str], jurisdiction: str, day: dt.date

@@ -46,9 +46,9 @@ STAFF = "service_centre_staff"  # gdcentre-city-centre-staff: each city centre >
 REPORTS = "service_centre_sme_reports_published"  # gdcentre-annual-sme-report: >= 1 a year
 
 
-def _load(db: Path, lines: list[str], q: Quarter, name: str) -> None:
+def _load(db: Path, lines: list[str], q: Quarter, name: str, days: int = 10) -> None:
     data = (HEADER + "\n".join(lines) + "\n").encode("utf-8")
-    at = dt.datetime.combine(q.end + dt.timedelta(days=10), dt.time(1))
+    at = dt.datetime.combine(q.end + dt.timedelta(days=days), dt.time(1))
     result = load_file(data, db=db, name=name, submitted_at=at, today=dt.date(2026, 1, 1))
     assert result.status == "committed", [(i.rule, i.row, i.value) for i in result.issues]
 
@@ -70,6 +70,8 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for i in range(4):
         q = Quarter(2017, i + 1)
         lines = [f"{code},{STAFF},{q.label},{v[i]}," for code, v in staff.items()]
+        if i == 0:  # 珠海's first figure comes late: 30 days after the quarter (due: 15)
+            _load(path, [lines.pop()], q, "late.csv", days=30)
         lines += [f"{code},{REPORTS},{q.label},{n if i == 3 else 0}," for code, n in
                   published.items()]  # fmt: skip
         _load(path, lines, q, f"units-{q.label}.csv")
@@ -96,6 +98,7 @@ def test_city_centre_standard_is_judged_on_each_city_centre(db: Path) -> None:
     # figures received / expected: 3 centres × 4 quarters, all received
     assert (r["reports_received"], r["reports_expected"]) == (12, 12)
     assert r["completeness"] == approx(1.0)
+    assert r["timeliness"] == approx(11 / 12)  # 珠海's 2017Q1 figure came late
     assert r["unit"] == "%"
 
 
@@ -107,6 +110,7 @@ def test_mid_year_the_share_and_the_units_short_are_those_of_the_quarter(db: Pat
     assert r["planned"] == approx(50.0)
     assert r["status"] in ("off_track", "at_risk")
     assert (r["reports_received"], r["reports_expected"]) == (6, 6)
+    assert r["timeliness"] == approx(5 / 6)
 
 
 def test_service_centre_goals_are_judged_at_every_level(db: Path) -> None:

@@ -57,6 +57,26 @@ _SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
 }
 
 
+def units_on_time(con: duckdb.DuckDBPyConnection, *, due_days: int) -> set[tuple[str, str, str]]:
+    """``(unit code, indicator, period)`` of the registered units' figures whose first revision
+    was submitted by the end of the due day (quarter end + ``due_days``, Beijing time), as
+    :func:`warehouse.queries.report_aggregates` counts a region's report on time."""
+    try:
+        rows = con.execute(
+            """
+            SELECT r.region_code, r.indicator, r.period
+            FROM reports r JOIN periods p ON p.period = r.period
+            WHERE r.region_code IN (SELECT code FROM units)
+            GROUP BY r.region_code, r.indicator, r.period, p.end_date
+            HAVING min(r.submitted_at) < p.end_date + to_days(? + 1) - INTERVAL 8 HOUR
+            """,
+            [due_days],
+        ).fetchall()
+    except duckdb.CatalogException:  # a warehouse from before 009_units
+        return set()
+    return {(str(c), str(i), str(p)) for c, i, p in rows}
+
+
 def unit_table_or_empty(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """:func:`unit_register`, or an empty register in a warehouse from before ``009_units``."""
     try:
