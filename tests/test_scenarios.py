@@ -117,7 +117,7 @@ def expand_rows(lines: Sequence[str]) -> list[list[str]]:
 
     A period range gives one row per quarter.  ``*group`` as the code gives a row for every member
     of the group due in that quarter that the upload does not name itself for the same indicator
-    and quarter, after the named rows."""
+    and quarter, after the named rows; ``*group!440100`` leaves 440100 out as well."""
     named: list[list[str]] = []
     fills: list[tuple[str, str, Quarter, list[str]]] = []
     for line in lines:
@@ -131,9 +131,10 @@ def expand_rows(lines: Sequence[str]) -> list[list[str]]:
                 named.append([code, indicator, q.label, *rest])
     seen = {(r[0], r[1], r[2]) for r in named}
     rows = list(named)
-    for name, indicator, q, rest in fills:
+    for spec, indicator, q, rest in fills:
+        name, *left_out = spec.split("!")
         for code in group(name, q):
-            if (code, indicator, q.label) not in seen:
+            if code not in left_out and (code, indicator, q.label) not in seen:
                 rows.append([code, indicator, q.label, *rest])
                 seen.add((code, indicator, q.label))
     return rows
@@ -283,3 +284,5 @@ def test_rows_expand_ranges_and_groups() -> None:
     assert rows[:2] == [["440100", "x", "2014Q1", "5"], ["440100", "x", "2014Q2", "5"]]
     assert len(rows) == 2 + 21  # 广州 2014Q1 is named, so the group adds the other 21
     assert ["440100", "x", "2014Q1", "0"] not in rows
+    without = expand_rows(["*gd-cities!440100!440606,x,2014Q1,0"])
+    assert sorted(r[0] for r in without) == sorted(set(GD_CITIES) - {"440100", "440606"})
