@@ -38,6 +38,12 @@ def now_quarter(as_of: dt.date) -> int:
     return Quarter.of(as_of).ordinal - 1
 
 
+def due_quarter(as_of: dt.date) -> int:
+    """The last quarter due by the as-of date: its reports were due ``DUE_DAYS`` after it ended."""
+    # the largest quarter whose end + DUE_DAYS is on or before the as-of date
+    return Quarter.of(as_of - dt.timedelta(days=DUE_DAYS - 1)).ordinal - 1
+
+
 @dataclass(frozen=True)
 class Reporters:
     """Who reports for whom: (jurisdiction, level) → the regions, with their validity."""

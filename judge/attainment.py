@@ -60,6 +60,7 @@ class Goal:
     flow: bool = False  # with yearly: the series is a year-to-date running total
     baseline: float = 0.0
     baseline_at: int | None = None  # quarter the baseline holds at (default: start - 1)
+    cumulative: bool = False  # a running total of a non-negative flow over the window
 
 
 @dataclass
@@ -161,9 +162,12 @@ def judge(
     now: int,
     *,
     completeness: float | None = 1.0,
+    closing: bool = True,
 ) -> Judgement:
-    """Judge ``goal`` at quarter ``now`` (the last quarter reported by the as-of date) from its
-    actual ``series`` of (quarter, value), oldest first, known at the as-of date.
+    """Judge ``goal`` at quarter ``now`` (the last quarter judged at the as-of date) from its
+    actual ``series`` of (quarter, value), oldest first, known at the as-of date.  ``closing``:
+    whether the deadline quarter is due, so that a final verdict (achieved / missed) may be
+    given; until then a goal whose deadline quarter has ended is judged in progress.
 
     ``series`` is already in the goal's terms: the running total for cumulative flows, the level
     for stocks, the share in % for shares and per-unit goals, the year-to-date sum for yearly goals
@@ -175,9 +179,12 @@ def judge(
     # planned at the quarter the actual is from, so attainment compares like with like
     plan_q = min(latest_q if latest_q is not None else now, goal.end)
     planned = planned_at(goal, plan_q) if now >= goal.start else None
+    if judging.progress == "on_time":
+        planned = None  # a milestone is done or not: no linear path to plan
     judgement = Judgement(
         "insufficient_data", actual, planned, final, None, None, None, None, None, latest_q
     )
+    closed = now >= goal.end and closing  # the deadline quarter is due: a final verdict
     if now < goal.start:
         judgement.status = "not_started"
         judgement.planned = None
@@ -187,7 +194,7 @@ def judge(
     if actual is not None:
         judgement.attainment = _ratio(goal, actual, planned)
         judgement.attainment_final = _ratio(goal, actual, final)
-    if completeness is not None and completeness < MIN_COMPLETENESS:
+    if completeness is not None and completeness < MIN_COMPLETENESS and not _proven(goal, actual):
         judgement.notes.append(f"completeness {completeness:.0%} < {MIN_COMPLETENESS:.0%}")
         return judgement  # insufficient data, never red
     if actual is None or latest_q is None:
@@ -197,7 +204,7 @@ def judge(
         return _judge_yearly(goal, points, now, judgement)
 
     at_deadline = [v for q, v in points if q <= goal.end]
-    if now >= goal.end:  # the deadline quarter has ended: final verdict on the value at it
+    if closed:  # the deadline quarter is due: final verdict on the value at it
         if at_deadline and meets(goal.comparator, at_deadline[-1], final):
             judgement.status = "achieved"
         elif meets(goal.comparator, actual, final):
@@ -207,6 +214,15 @@ def judge(
         judgement.projected = at_deadline[-1] if at_deadline else None
         return judgement
 
+    return _judge_in_progress(goal, points, now, judgement)
+
+
+def _judge_in_progress(
+    goal: Goal, points: list[tuple[int, float]], now: int, judgement: Judgement
+) -> Judgement:
+    """Before a final verdict: met already, or on track / at risk / off track by R."""
+    final, judging = goal.value, KINDS[goal.kind].judging
+    latest_q, actual = points[-1]
     left = goal.end - latest_q
     judgement.required_rate = (final - actual) / left if left > 0 else None
     slope = _slope(points)
@@ -225,7 +241,8 @@ def judge(
         judgement.notes.append("the earlier stage is still running")
         return judgement
     if judging.progress == "on_time":  # done or not: no path to measure progress on
-        judgement.status = "on_track" if left > 0 else "at_risk"
+        # at risk once the deadline quarter is the next one due (or has ended, not yet due)
+        judgement.status = "on_track" if goal.end - now > 1 else "at_risk"
         return judgement
     if judging.progress == "none" or (lower_is_better(goal) and goal.baseline == 0):
         judgement.status = "off_track"
@@ -233,6 +250,17 @@ def judge(
     judgement.ratio = progress_ratio(goal, actual, latest_q)
     judgement.status = classify(judgement.ratio)
     return judgement
+
+
+def _proven(goal: Goal, actual: float | None) -> bool:
+    """A running sum of non-negative flows only grows: a partial sum that already meets a "≥"
+    value proves the goal met, however few reports are in."""
+    return (
+        goal.cumulative
+        and goal.comparator in (">=", ">")
+        and actual is not None
+        and meets(goal.comparator, actual, goal.value)
+    )
 
 
 def _judge_yearly(

@@ -137,6 +137,7 @@ def _goal_series(ctx: _Context, target: Target) -> tuple[Goal, list[tuple[int, f
         end,
         yearly=yearly,
         flow=yearly and flow and series.running,
+        cumulative=not yearly and flow and series.running and not series.against_reference,
     )
     predecessor = _predecessor(target, catalogue)
     if predecessor is not None and not goal.yearly:

@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from judge.aggregates import DUE_DAYS, TOTAL, Reporters, _aggregates, _Context, now_quarter
+from judge.aggregates import (
+    DUE_DAYS,
+    TOTAL,
+    Reporters,
+    _aggregates,
+    _Context,
+    due_quarter,
+    now_quarter,
+)
 from judge.attainment import Goal, Judgement, judge
 from judge.series import Basis, _goal_series
 from judge.units import (
@@ -49,25 +57,48 @@ def _completeness(
     for q in range(start, end + 1):
         if Quarter.from_ordinal(q).end + dt.timedelta(days=DUE_DAYS) > ctx.as_of:
             continue
-        n_regions = len(ctx.reporters.expected(target.scope.jurisdiction, level, q))
-        for key in reported_indicators(target, ctx.catalogue):
-            expected += n_regions
-            total = (
-                ctx.agg.cells.get((key, target.scope.jurisdiction, TOTAL, q))
-                if use_totals
-                else None
-            )
-            if total is not None:
-                received += n_regions
-                on_time += n_regions if total[3] else 0
-                continue
-            cell = ctx.agg.cells.get((key, target.scope.jurisdiction, level, q))
-            if cell is not None:
-                received += min(cell[2], n_regions)
-                on_time += min(cell[3], n_regions)
+        got, late_free, due = _quarter_counts(ctx, target, level, q, use_totals)
+        received, on_time, expected = received + got, on_time + late_free, expected + due
     if expected == 0:
         return None, None, 0, 0
     return received / expected, on_time / expected, received, expected
+
+
+def _quarter_counts(
+    ctx: _Context, target: Target, level: str, q: int, use_totals: bool
+) -> tuple[int, int, int]:
+    """Reports received, received on time, and expected for one quarter of a goal."""
+    n_regions = len(ctx.reporters.expected(target.scope.jurisdiction, level, q))
+    expected = received = on_time = 0
+    for key in reported_indicators(target, ctx.catalogue):
+        expected += n_regions
+        total = (
+            ctx.agg.cells.get((key, target.scope.jurisdiction, TOTAL, q)) if use_totals else None
+        )
+        if total is not None:
+            received += n_regions
+            on_time += n_regions if total[3] else 0
+            continue
+        cell = ctx.agg.cells.get((key, target.scope.jurisdiction, level, q))
+        if cell is not None:
+            received += min(cell[2], n_regions)
+            on_time += min(cell[3], n_regions)
+    return received, on_time, expected
+
+
+def _judged_quarter(ctx: _Context, target: Target, level: str) -> tuple[int, list[str]]:
+    """The last quarter a goal is judged on: the last one due (15 days after its end); the
+    quarter ended since counts only once every reporter has sent it (or the jurisdiction its
+    total) — early reporters alone would swing a verdict until the rest arrive."""
+    due = due_quarter(ctx.as_of)
+    if ctx.now <= due or level == "unit":
+        return ctx.now, []
+    own = ctx.reporters.own_level.get(target.scope.jurisdiction)
+    use_totals = own is not None and own != level and target.scope.applies_to == "whole"
+    got, _, expected = _quarter_counts(ctx, target, level, ctx.now, use_totals)
+    if expected and got >= expected:
+        return ctx.now, []
+    return due, (["early_reports_ignored"] if got else [])
 
 
 def evaluate(
@@ -111,23 +142,45 @@ def evaluate(
             if level == "unit"  # judged on registered units
             else _completeness(ctx, target, level)
         )
-        flags = _on_a_total(ctx, target, goal, series, basis)
+        judged_q, early = _judged_quarter(ctx, target, level)
+        flags = _on_a_total(ctx, target, goal, series, basis, judged_q)
+        closing = _deadline_due(ctx, target)
         # a stock's level at a quarter needs no earlier quarter: on a total, it is complete
-        j = judge(goal, series, ctx.now, completeness=1.0 if flags else completeness)
-        judged = Judged(j, goal, completeness, timeliness, received, expected, short, units, flags)
+        j = judge(
+            goal,
+            series,
+            judged_q,
+            completeness=1.0 if flags else completeness,
+            closing=closing,
+        )
+        judged = Judged(
+            j, goal, completeness, timeliness, received, expected, short, units, flags + early
+        )
         rows.append(_row(ctx, target, docs[target.document].number, judged, basis))
     return pl.DataFrame(rows, schema=RESULT_SCHEMA, orient="row")
 
 
+def _deadline_due(ctx: _Context, target: Target) -> bool:
+    """Whether the deadline quarter is due by the evaluation date (a final verdict may be
+    given)."""
+    end = Quarter.of(target.deadline)
+    return end.end + dt.timedelta(days=DUE_DAYS) <= ctx.as_of
+
+
 def _on_a_total(
-    ctx: _Context, target: Target, goal: Goal, series: list[tuple[int, float]], basis: Basis
+    ctx: _Context,
+    target: Target,
+    goal: Goal,
+    series: list[tuple[int, float]],
+    basis: Basis,
+    judged_q: int,
 ) -> list[str]:
     """``["judged_on_total"]`` when the goal's figure is a stock (not a running sum) and its
-    latest quarter due by the evaluation date comes from the jurisdiction's own total."""
+    latest quarter judged comes from the jurisdiction's own total."""
     indicator = ctx.catalogue.indicator(target.indicator)
     if indicator.measure != "stock" or goal.flow:
         return []
-    due = [q for q, _ in series if goal.start <= q <= ctx.now]
+    due = [q for q, _ in series if goal.start <= q <= judged_q]
     return ["judged_on_total"] if due and basis.quarters.get(max(due)) == "total" else []
 
 

@@ -416,10 +416,41 @@ def test_milestone_not_done_after_the_deadline_is_missed() -> None:
     assert j.status == "missed"
 
 
-def test_milestone_not_done_before_the_deadline_is_on_track() -> None:
-    j = judge(MILESTONE, [(Q(2012, 2), 0.0), (Q(2012, 3), 0.0)], Q(2012, 3))
+def test_milestone_not_done_two_quarters_before_the_deadline_is_on_track() -> None:
+    j = judge(MILESTONE, [(Q(2012, 1), 0.0), (Q(2012, 2), 0.0)], Q(2012, 2))
     assert j.status == "on_track"
+    assert j.planned is None  # a milestone has no linear path (issue 12, rule 8)
+    assert j.required_rate == approx(0.5)  # (1 − 0) / 2 quarters left
+
+
+def test_milestone_not_done_with_the_deadline_quarter_next_is_at_risk() -> None:
+    # due in 2012Q4; judged at 2012Q3: the deadline quarter is the next one due
+    j = judge(MILESTONE, [(Q(2012, 2), 0.0), (Q(2012, 3), 0.0)], Q(2012, 3))
+    assert j.status == "at_risk"
     assert j.required_rate == approx(1.0)  # (1 − 0) / 1 quarter left
+
+
+def test_no_final_verdict_before_the_deadline_quarter_is_due() -> None:
+    # the deadline quarter 2012Q4 has ended and reported 0, but is not due yet: in progress
+    j = judge(MILESTONE, [(Q(2012, 3), 0.0), (Q(2012, 4), 0.0)], Q(2012, 4), closing=False)
+    assert j.status == "at_risk"
+    done = judge(MILESTONE, [(Q(2012, 4), 1.0)], Q(2012, 4), closing=False)
+    assert done.status == "achieved"
+
+
+def test_a_partial_running_sum_that_meets_a_floor_is_achieved_whatever_the_completeness() -> None:
+    goal = Goal("sum", "cumulative", ">=", 100, Q(2012, 1), Q(2013, 4), cumulative=True)
+    # 40 % of the reports are in, and their sum, 120, already exceeds 100: flows never go negative
+    j = judge(goal, [(Q(2012, 1), 60.0), (Q(2012, 2), 120.0)], Q(2012, 2), completeness=0.4)
+    assert j.status == "achieved"
+    # the same sum short of the floor is still insufficient data
+    short = judge(goal, [(Q(2012, 1), 60.0), (Q(2012, 2), 90.0)], Q(2012, 2), completeness=0.4)
+    assert short.status == "insufficient_data"
+    # and a stock (not a running sum) proves nothing from partial reports
+    stock = Goal("level", "level", ">=", 100, Q(2012, 1), Q(2013, 4))
+    assert judge(stock, [(Q(2012, 2), 120.0)], Q(2012, 2), completeness=0.4).status == (
+        "insufficient_data"
+    )
 
 
 def test_milestone_not_done_when_the_deadline_quarter_has_ended_is_missed() -> None:

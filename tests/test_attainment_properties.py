@@ -228,11 +228,15 @@ def _known(db: Path, as_of: dt.date) -> pl.DataFrame:
 
 
 def _actual(db: Path, known_on: dt.date) -> float | None:
-    """The goal's actual as known on a day, evaluated then (both dates the same day)."""
+    """The goal's actual as known on a day, evaluated when 2014Q2 is due (2014-07-15)."""
     ref = reference()
     with connect(db) as con:
         frame = engine.evaluate(
-            con, catalogue=ref.catalogue, regions=ref.regions, as_of=known_on, known_on=known_on
+            con,
+            catalogue=ref.catalogue,
+            regions=ref.regions,
+            as_of=dt.date(2014, 7, 20),
+            known_on=known_on,
         )
     value = frame.filter(pl.col("target_id") == TARGET)["actual"].item()
     return None if value is None else float(value)

@@ -430,3 +430,33 @@ def test_relational_loan_growth_against_all_loans(tmp_path: Path) -> None:
     assert r["final"] == 0.0
     assert r["reports_expected"] == 12  # 6 quarters × 2 indicators × Qingdao
     assert r["completeness"] == approx(1.0)
+
+
+# --------------------------------------------------------------------------------------------
+# a quarter counts once it is due (issue 12, rule 3): early reporters do not swing a verdict
+# --------------------------------------------------------------------------------------------
+
+
+def test_early_reporters_alone_do_not_move_the_verdict_until_the_quarter_is_due(
+    tmp_path: Path,
+) -> None:
+    db = new_warehouse(tmp_path)
+    # every reporter sends 2014Q1 (广州 10 new platforms, the others 0) on time
+    q1 = [(c, PLAT_IND, "2014Q1", 10.0 if c == "440100" else 0.0) for c in GD_REPORTERS]
+    load(db, q1, after_quarter(Quarter(2014, 1), 10), "q1.csv")
+    # three cities send 2014Q2 early, on 2014-07-05: 100 new platforms between them
+    early = [("440100", PLAT_IND, "2014Q2", 50.0), ("440300", PLAT_IND, "2014Q2", 30.0),
+             ("440600", PLAT_IND, "2014Q2", 20.0)]  # fmt: skip
+    load(db, early, after_quarter(Quarter(2014, 2), 5), "early.csv")
+
+    # 2014-07-10: 2014Q2 has ended but is due only on 07-15, and 3 of 22 reporters are in: the
+    # verdict stays on 2014Q1 (running sum 10), and says why
+    before = row(evaluate(db, dt.date(2014, 7, 10)), PLATFORMS)
+    assert (before["latest_period"], before["actual"]) == ("2014Q1", approx(10.0))
+    assert before["flags"] == ["early_reports_ignored"]
+    # 2014-07-20: 2014Q2 is due; its figures count, whoever is missing (running sum 110)
+    after = row(evaluate(db, dt.date(2014, 7, 20)), PLATFORMS)
+    assert (after["latest_period"], after["actual"]) == ("2014Q2", approx(110.0))
+    assert after["flags"] == []
+    # the deadline quarter (2015Q4) is not due: provisional, before and after
+    assert before["provisional"] and after["provisional"]
