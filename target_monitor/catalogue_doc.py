@@ -73,15 +73,29 @@ def render_catalogue_doc(catalogue: Catalogue) -> str:
                 scope += f" {t.scope.unit_kind}"
             scope += "<br>上报：" + "、".join(LEVEL_ZH[level] for level in t.reported_by)
             flag = " ★" if t.headline else ""
-            goal = format_goal(t)
+            if t.follows:
+                flag += f"<br>承接 follows `{t.follows}`"
+            goal = _cell(format_goal(t))
             if t.reference_indicator:
-                goal = f"≥ {indicators[t.reference_indicator].name_zh}"
+                goal = _cell(f"≥ {indicators[t.reference_indicator].name_zh}")
+            if not t.verified:
+                goal += " ⚠ 待核实 unverified"
+            if t.hold:
+                goal += "<br>每季保持 held every quarter"
+            if t.baseline:
+                goal += (
+                    f"<br>基线 baseline {format_number(t.baseline.value)} {t.unit}"
+                    f"（{t.baseline.date.isoformat()}，{_cell(t.baseline.source)}）"
+                )
+            remarks = f"<br>*待核实：{_cell(t.unverified_reason)}*" if t.unverified_reason else ""
+            if t.note:
+                remarks += f"<br>*注：{_cell(t.note)}*"
             out.append(
                 f"| `{t.id}`{flag} | {_cell(t.article)} | {_cell(ind.name_zh)} | "
-                f"{KIND_ZH[t.kind]} | {scope} | {_cell(goal)} | "
+                f"{KIND_ZH[t.kind]} | {scope} | {goal} | "
                 f"{t.start.isoformat()} – {t.deadline.isoformat()} | "
                 f"{RECURRENCE_ZH[t.recurrence]} | {_cell('、'.join(t.lead))} | "
-                f"「{_cell(t.quote)}」" + (f"<br>*注：{_cell(t.note)}*" if t.note else "") + " |"
+                f"「{_cell(t.quote)}」{remarks} |"
             )
         params = [p for p in catalogue.parameters if p.document == doc.id]
         if params:
