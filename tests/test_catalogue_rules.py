@@ -629,3 +629,26 @@ def test_unverified_needs_a_reason(seeds: Path) -> None:
             "target 'a-training-yearly' gives a reason for doubt but is not marked unverified",
         ),
     ]
+
+
+def test_every_target_key_and_time_rule_is_documented() -> None:
+    from model import paths
+    from model.catalogue import Target
+
+    text = (paths.ROOT / "docs" / "catalogue-format.md").read_text(encoding="utf-8")
+    table = text.split("## `targets:`")[1].split("###")[0]
+    undocumented = [key for key in Target.model_fields if f"`{key}`" not in table]
+    assert undocumented == []
+    for rule in (
+        "follows-unknown",
+        "follows-mismatch",
+        "follows-order",
+        "follows-cycle",
+        "baseline-on-flow",
+        "baseline-after-start",
+        "baseline-and-follows",
+        "hold-shape",
+        "recurrence-cycles",
+        "unverified-reason",
+    ):
+        assert f"`{rule}`" in text, rule
