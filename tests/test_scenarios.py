@@ -27,7 +27,7 @@ from etl.load import reference
 from judge.engine import Reporters
 from model import clock
 from model.periods import Quarter
-from tests.cli_runner import Cli
+from tests.cli_runner import Cli, Ran
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 HEADER = ["region_code", "indicator", "period", "value"]
@@ -162,9 +162,8 @@ class Run:
     db: Path
     folder: Path
 
-    def command(self, *args: str, stdin: str | None = None) -> Any:
-        ran = self.cli(*args, "--db", str(self.db), stdin=stdin)
-        return ran
+    def command(self, *args: str, stdin: str | None = None) -> Ran:
+        return self.cli(*args, "--db", str(self.db), stdin=stdin)
 
     def add_account(self, account: dict[str, Any]) -> None:
         region = ["--region", str(account["region"])] if "region" in account else []
