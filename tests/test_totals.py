@@ -26,7 +26,7 @@ from model.periods import Quarter
 from service import api as service
 from tests.cli_runner import Cli
 
-QD_AREA = "qd46-incubator-area-2017"  # 孵化面积 ≥ 12,000,000 m², 2012-11-08 … 2017-11-08
+QD_AREA = "qd46-incubator-area-2017"  # 孵化面积 ≥ 12,000,000 m², 2012-11-08 … 2017-11-07
 PLATFORMS = "gd624-demo-platforms-provincial-2015"  # 500 provincial demonstration platforms
 PLAT = "demo_platforms_provincial"  # a flow reported by Guangdong's 22 city-level regions
 GD_REPORTERS = (
