@@ -44,6 +44,16 @@ GD_CITIES = (
 QD_ALWAYS = ("370202", "370203", "370211", "370212", "370213", "370214", "370281", "370283",
              "370285")  # fmt: skip  # 青岛's districts and county-level cities from 2012-12-01 …
 JIMO_CITY, JIMO_DISTRICT = "370282", "370215"  # … with 即墨市, 即墨区 from 2017-09-20 (2017Q3)
+# 广东's specialised towns (data/towns.csv) valid since before 2012; 潮安区's three from
+# 2013-06-28 (2013Q2); 增城's 440118101 from 2014-02-12 (2014Q1); written out up to 2021Q2
+GD_TOWNS = (
+    "440114109", "440513106", "440514105", "440604100", "440605122", "440605123", "440605125",
+    "440606101", "440606102", "440606103", "440606104", "440606106", "440783117", "441900101",
+    "441900102", "441900113", "441900118", "441900119", "441900121", "441900122", "442000100",
+    "442000101", "442000103", "442000105", "442000106", "442000111", "442000116",
+)  # fmt: skip
+GD_TOWNS_2013Q2 = ("445103100", "445103108", "445103110")
+GD_TOWNS_2014Q1 = ("440118101",)
 
 
 def group(name: str, q: Quarter) -> tuple[str, ...]:
@@ -55,10 +65,19 @@ def group(name: str, q: Quarter) -> tuple[str, ...]:
             raise ValueError("qd-districts is written out from 2012Q4 (after the 2012 merger)")
         jimo = JIMO_DISTRICT if q >= Quarter(2017, 3) else JIMO_CITY
         return tuple(sorted((*QD_ALWAYS, jimo)))
-    raise ValueError(f"unknown reporting group {name!r} (gd-cities, qd-districts)")
+    if name == "gd-towns":
+        if q > Quarter(2021, 2):
+            raise ValueError("gd-towns is written out up to 2021Q2 (442000100 ends 2021-07-19)")
+        towns = GD_TOWNS + (GD_TOWNS_2013Q2 if q >= Quarter(2013, 2) else ())
+        return towns + (GD_TOWNS_2014Q1 if q >= Quarter(2014, 1) else ())
+    raise ValueError(f"unknown reporting group {name!r} (gd-cities, qd-districts, gd-towns)")
 
 
-GROUP_OF = {"gd-cities": ("440000", "city"), "qd-districts": ("370200", "county")}
+GROUP_OF = {
+    "gd-cities": ("440000", "city"),
+    "qd-districts": ("370200", "county"),
+    "gd-towns": ("440000", "town"),
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -269,7 +288,8 @@ def test_there_are_scenarios_and_each_is_well_formed() -> None:
 @pytest.mark.parametrize(
     ("name", "quarter"),
     [("gd-cities", "2014Q2"), ("qd-districts", "2012Q4"), ("qd-districts", "2017Q2"),
-     ("qd-districts", "2017Q3")],
+     ("qd-districts", "2017Q3"), ("gd-towns", "2013Q1"), ("gd-towns", "2013Q2"),
+     ("gd-towns", "2014Q1"), ("gd-towns", "2021Q2")],
 )  # fmt: skip
 def test_groups_are_the_engines_reporters(name: str, quarter: str) -> None:
     q = Quarter.parse(quarter)
