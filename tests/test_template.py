@@ -24,7 +24,7 @@ from model import paths
 from model.catalogue import Catalogue
 from model.periods import Quarter
 from model.regions import Region, load_regions
-from model.reporting import applicable_indicators, jurisdiction_of, reporting_rules
+from model.reporting import applicable_indicators, jurisdiction_of, reporting_rules, total_rules
 
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 Q3_2018 = Quarter(2018, 3)
@@ -41,7 +41,9 @@ def regions() -> list[Region]:
 
 def _expected(catalogue: Catalogue, regions: list[Region], code: str, q: Quarter) -> list[str]:
     region = resolve_region(regions, code, q)
-    rules, jurisdictions = reporting_rules(catalogue), jurisdiction_of(regions)
+    # what the region is due to report, and for a jurisdiction the totals it may report
+    rules = [*reporting_rules(catalogue), *total_rules(catalogue)]
+    jurisdictions = jurisdiction_of(regions)
     return applicable_indicators(region, rules, jurisdictions, within=(q.start, q.end))
 
 

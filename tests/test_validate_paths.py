@@ -71,6 +71,7 @@ from etl.validate import (
 from etl.validate.context import alias_key
 from model.issues import Issue
 from model.periods import PeriodProblem, Quarter, parse_quarter
+from model.units import is_unit_code
 from tests.test_upload_rules import EXPECTED, FLOW, PERCENT, STOCK, TODAY, WORKDAYS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "uploads"
@@ -212,9 +213,13 @@ class _Reader:
         if _blank(text):
             row.fire("region-missing", "region_code")
             return
-        code, rule = normalise_region_code(str(text))
+        if is_unit_code(str(text).strip()):  # a registered unit's code, in the same column
+            code, rule = str(text).strip(), None
+        else:
+            code, rule = normalise_region_code(str(text))
         if code is None or code not in self.versions:
-            row.fire("region-unknown", "region_code")
+            unit = is_unit_code(str(text).strip())
+            row.fire("unit-unknown" if unit else "region-unknown", "region_code")
             return
         if rule is not None:
             row.fire(rule, "region_code")
@@ -244,11 +249,18 @@ class _Reader:
         return None
 
     def _region_in_time(self, row: _Row) -> None:
+        unit = row.code is not None and is_unit_code(row.code)
         if row.code is not None and row.quarter is not None and self.level_then(row) is None:
-            row.fire("region-expired", "region_code")
+            row.fire("unit-expired" if unit else "region-expired", "region_code")
         scope = self.ctx.scope
-        if scope is not None and row.code is not None and row.code not in scope:
-            row.fire("region-out-of-scope", "region_code")
+        if scope is None or row.code is None:
+            return
+        if unit:  # a unit is in scope when its parent region is
+            if self.ctx.regions.filter(pl.col("code") == row.code)["unit_parent"][0] not in scope:
+                row.fire("unit-out-of-scope", "region_code")
+        elif row.code not in scope:
+            total = row.code in self.ctx.jurisdiction_codes  # a jurisdiction's own total
+            row.fire("total-out-of-scope" if total else "region-out-of-scope", "region_code")
 
     def _indicator(self, row: _Row, text: str | None) -> None:
         if _blank(text):
