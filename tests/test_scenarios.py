@@ -217,7 +217,8 @@ class Run:
             assert (ran.returncode, result["status"]) == (1, "rejected"), where
         else:
             assert (ran.returncode, result["status"]) == (0, "committed"), where
-            assert result["new"] + result["changed"] == len(rows), where
+            stored = result["new"] + result["changed"] + result["unchanged"]
+            assert stored == len(rows), f"{where}: {stored} of {len(rows)} rows stored"
 
     def status(self, as_of: str, known_on: str | None) -> dict[str, dict[str, Any]]:
         known = ["--known-on", known_on] if known_on is not None else []
