@@ -12,7 +12,6 @@ and :class:`Basis` records which quarters came from which.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from judge.aggregates import TOTAL, _Context
@@ -23,19 +22,19 @@ from model.periods import Quarter
 
 
 def _predecessor(target: Target, catalogue: Catalogue) -> Target | None:
-    """The earlier stage of a staged goal (5,000 by 2018 before 10,000 by 2020)."""
-    earlier = [
-        t
-        for t in catalogue.targets
-        if t.id != target.id
-        and t.indicator == target.indicator
-        and t.scope == target.scope
-        and t.recurrence == target.recurrence
-        and t.deadline < target.deadline
-        and t.deadline >= target.start - dt.timedelta(days=1)
-        and t.value is not None
-    ]
-    return max(earlier, key=lambda t: t.deadline) if earlier else None
+    """The earlier stage a staged goal names (``follows`` in the catalogue: 5,000 by 2018 before
+    10,000 by 2020).  Nothing is inferred: goals without ``follows`` stand alone."""
+    return catalogue.target(target.follows) if target.follows else None
+
+
+def _origin(target: Target, catalogue: Catalogue) -> int:
+    """The quarter a staged goal's running sums start from: its first stage's start, so that a
+    later stage's actual and its baseline (the earlier stage's value) share one origin."""
+    first, seen = target, {target.id}
+    while first.follows and first.follows not in seen:
+        seen.add(first.follows)
+        first = catalogue.target(first.follows)
+    return Quarter.of(first.start).ordinal
 
 
 def _series_for(
@@ -106,6 +105,7 @@ def _goal_series(ctx: _Context, target: Target) -> tuple[Goal, list[tuple[int, f
     indicator = catalogue.indicator(target.indicator)
     level = target.reported_by[0]
     start = Quarter.of(target.start).ordinal
+    origin = _origin(target, catalogue)  # where running sums start (a staged goal's first stage)
     end = Quarter.of(target.deadline).ordinal
     yearly = target.recurrence == "yearly"
     flow = indicator.measure == "flow"
@@ -118,7 +118,7 @@ def _goal_series(ctx: _Context, target: Target) -> tuple[Goal, list[tuple[int, f
         num = _with_totals(ctx, target, level, indicator.numerator, "sum", basis)
         den = _with_totals(ctx, target, level, indicator.denominator, "sum", basis)
         if flow or catalogue.indicator(indicator.numerator).measure == "flow":
-            num, den = _running(num, start, yearly), _running(den, start, yearly)
+            num, den = _running(num, origin, yearly), _running(den, origin, yearly)
         raw = {q: 100.0 * num[q] / den[q] for q in num if den.get(q)}
     else:
         raw = _with_totals(ctx, target, level, target.indicator, how, basis, main=True)
@@ -127,7 +127,7 @@ def _goal_series(ctx: _Context, target: Target) -> tuple[Goal, list[tuple[int, f
             raw = {q: raw[q] - ref[q] for q in raw if q in ref}
             final, comparator = 0.0, ">="
         elif flow and series.running:
-            raw = _running(raw, start, yearly)
+            raw = _running(raw, origin, yearly)
     goal = Goal(
         target.id,
         target.kind,
