@@ -460,3 +460,30 @@ def test_early_reporters_alone_do_not_move_the_verdict_until_the_quarter_is_due(
     assert after["flags"] == []
     # the deadline quarter (2015Q4) is not due: provisional, before and after
     assert before["provisional"] and after["provisional"]
+
+
+def test_a_goal_is_staged_only_by_follows_never_across_documents(tmp_path: Path) -> None:
+    """D3 (R10): the 2012 action plan's one-year tech platforms goal is not an earlier stage of
+    the 十二五 goal (150 by 2015, open since 2011-01-01): no follows, so no inferred stage."""
+    goal = "gd624-tech-demo-platforms-2015"
+    assert reference().catalogue.target(goal).follows is None
+    db = new_warehouse(tmp_path)
+    ind = "tech_service_demo_platforms"
+    for first, last, when in (("2011Q1", "2012Q3", dt.datetime(2012, 10, 10, 2)),
+                              ("2012Q4", "2013Q2", dt.datetime(2013, 7, 10, 2))):  # fmt: skip
+        rows = [(c, ind, q.label, 4.0 if c == "440100" else 0.0)
+                for q in quarters(first, last) for c in GD_REPORTERS]  # fmt: skip
+        load(db, rows, when, f"{first}.csv")
+    # 2012-10-20: 7 quarters × 4 = 28 against 150 × 7/20 = 52.5 (2011Q1…2015Q4 is 20 quarters);
+    # R = (28/7) / (150/20) = 4/7.5 = 0.5333: off track (was "not started", baseline 20)
+    then = row(evaluate(db, dt.date(2012, 10, 20)), goal)
+    assert then["status"] == "off_track"
+    assert (then["actual"], then["planned"]) == (approx(28.0), approx(52.5))
+    assert then["ratio"] == approx(4 / 7.5)
+    # 2013-07-20: 10 quarters × 4 = 40 against 75; R = 0.5333 still
+    later = row(evaluate(db, dt.date(2013, 7, 20)), goal)
+    assert (later["status"], later["actual"], later["planned"]) == (
+        "off_track",
+        approx(40.0),
+        approx(75.0),
+    )
