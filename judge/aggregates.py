@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from model.catalogue import Catalogue
+from model.catalogue import Catalogue, Target
 from model.jurisdictions import Jurisdictions
 from model.periods import Quarter
 from model.regions import Region
@@ -85,6 +85,15 @@ class Reporters:
             schema={"code": pl.String, "jurisdiction": pl.String, "level": pl.String},
             orient="row",
         ).unique()
+
+    def for_goal(self, target: Target, level: str, quarter: int) -> list[Region]:
+        """The regions due for a goal in a quarter.  A goal on *each* city is on the prefecture-
+        level cities only: 顺德区 (province-administered) reports beside them for the province's
+        totals, but is not a city (D6)."""
+        regions = self.expected(target.scope.jurisdiction, level, quarter)
+        if target.scope.applies_to == "each" and target.scope.level == level:
+            return [r for r in regions if r.level == level]
+        return regions
 
     def expected(self, jurisdiction: str, level: str, quarter: int) -> list[Region]:
         """The regions due to report for a group in a quarter (memoised: asked per goal)."""

@@ -134,7 +134,7 @@ def _region_values(ctx: _Context, target: Target, level: str, unit: bool) -> pl.
     start = Quarter.of(target.start).ordinal
     now = min(ctx.now, Quarter.of(target.deadline).ordinal)
     yearly = target.recurrence == "yearly"
-    regions = ctx.reporters.expected(target.scope.jurisdiction, level, max(now, start))
+    regions = ctx.reporters.for_goal(target, level, max(now, start))
     threshold = float(target.value if target.value is not None else target.min or 0.0)
     comparator = ">=" if target.comparator == "between" else target.comparator
     rows = []

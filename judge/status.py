@@ -68,10 +68,18 @@ def _quarter_counts(
     ctx: _Context, target: Target, level: str, q: int, use_totals: bool
 ) -> tuple[int, int, int]:
     """Reports received, received on time, and expected for one quarter of a goal."""
-    n_regions = len(ctx.reporters.expected(target.scope.jurisdiction, level, q))
+    due = ctx.reporters.for_goal(target, level, q)
+    n_regions = len(due)
+    each = target.scope.applies_to == "each"
     expected = received = on_time = 0
     for key in reported_indicators(target, ctx.catalogue):
         expected += n_regions
+        if each:  # a goal on each region: count the regions due that reported, one by one
+            got = sum(1 for r in due if q in ctx.agg.units.get((key, r.code), {}))
+            cell = ctx.agg.cells.get((key, target.scope.jurisdiction, level, q))
+            received += got
+            on_time += min(cell[3], got) if cell is not None else 0
+            continue
         total = (
             ctx.agg.cells.get((key, target.scope.jurisdiction, TOTAL, q)) if use_totals else None
         )

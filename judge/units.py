@@ -92,7 +92,7 @@ def _units_due(
         units = register.expected(kind, levels, jurisdiction, day)
         return [(u.code, u.name, u.parent_code) for u in units]
     level = target.reported_by[0]
-    regions = ctx.reporters.expected(jurisdiction, level, q)
+    regions = ctx.reporters.for_goal(target, level, q)
     return [(r.code, r.name, r.parent_code or "") for r in regions]
 
 

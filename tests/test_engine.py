@@ -487,3 +487,18 @@ def test_a_goal_is_staged_only_by_follows_never_across_documents(tmp_path: Path)
         approx(40.0),
         approx(75.0),
     )
+
+
+def test_shunde_is_not_a_city_in_a_goal_on_each_city(tmp_path: Path) -> None:
+    """D6 (R6): the 21 prefecture-level cities each held their 2012 activity; 顺德区 (reporting
+    beside them for the province's totals) did not.  21 of 21 cities: achieved, none short."""
+    db = new_warehouse(tmp_path)
+    ind = "local_service_activities"
+    rows = [(c, ind, q.label, 1.0 if q == Quarter(2012, 2) and c != "440606" else 0.0)
+            for q in quarters("2012Q1", "2012Q4") for c in GD_REPORTERS]  # fmt: skip
+    load(db, rows, dt.datetime(2013, 1, 10, 2), "activities.csv")
+    r = row(evaluate(db, dt.date(2013, 1, 20)), "gd2012act-city-service-activities-2012")
+    assert (r["status"], r["units_total"], r["units_short"]) == ("achieved", 21, [])
+    assert r["actual"] == approx(100.0)
+    # completeness over the 21 cities: 4 quarters × 21 reports, all in
+    assert (r["reports_received"], r["reports_expected"]) == (84, 84)

@@ -38,6 +38,8 @@ _GROUPS = {  # scenario → the goals given it (target ids, blank-separated)
     gdcentre-city-coverage-2017 gdcentre-providers-2018 gdcentre-prov-centre-floor-area
     gdcentre-prov-centre-staff gdcentre-city-centre-floor-area gdcentre-annual-sme-report
     gdtown-platforms-per-town-2013 gdtown-tech-sme-innovation-fund-2012-2014
+    gd624-it-pairing-matchmaking-sessions-2015 gd2012act-ms-experience-meeting-2012
+    gdtown-platform-fund-5yi
     gdtown-top20-platform-awards-yearly qd46-procurement-small-micro-share
     qd46-registration-days qd46-small-micro-loan-growth qd46-small-micro-loan-increment
     qd46-zjtx-upgrade-100""",
@@ -51,6 +53,7 @@ _GROUPS = {  # scenario → the goals given it (target ids, blank-separated)
     gd2012act-backbone-exec-training-5yr gdcentre-providers-2020 gdtown-platforms-per-town-2015
     qd46-startup-small-micro-10000""",
     "at_risk": """gd624-industrialisation-bases-2015 gd624-it-pairing-intermediaries-2015
+    gd624-it-pairing-matchmaking-firms-2015
     gd624-ipo-filing-2015 gd624-overseas-training-yearly gdcentre-enterprise-visits-2020
     qd46-high-growth-small-firms-1000""",
     "off_track": """gd624-it-pairing-service-providers-2015 gd624-excellent-workers-biennial
@@ -58,6 +61,7 @@ _GROUPS = {  # scenario → the goals given it (target ids, blank-separated)
     gdtown-platform-coverage-2013 gdtown-platform-qualified-staff-share
     gdcentre-prov-centre-professional-share""",
     "missed": """gd624-excellent-units-biennial gd624-procurement-small-micro-share
+    gd2012act-expo9-side-events-2012
     gd2012act-innovation-demo-bases-2012 gd2012act-county-service-activities-2012
     gd2012act-expo9-exhibitors-2012 gd2012act-service-system-pilots-2012
     gd2012act-ms-policy-summary-2012-12 gd2012act-ms-h1-report-2012-06-30
