@@ -203,18 +203,38 @@ def judge(
     if goal.yearly:
         return _judge_yearly(goal, points, now, judgement)
 
-    at_deadline = [v for q, v in points if q <= goal.end]
     if closed:  # the deadline quarter is due: final verdict on the value at it
-        if at_deadline and meets(goal.comparator, at_deadline[-1], final):
-            judgement.status = "achieved"
-        elif meets(goal.comparator, actual, final):
-            judgement.status = "achieved_late"
-        else:
-            judgement.status = "missed"
-        judgement.projected = at_deadline[-1] if at_deadline else None
-        return judgement
+        return _judge_closed(goal, points, judgement)
 
     return _judge_in_progress(goal, points, now, judgement)
+
+
+def _judge_closed(goal: Goal, points: list[tuple[int, float]], judgement: Judgement) -> Judgement:
+    """The final verdict, on the figure at the deadline quarter (or the last before it): the
+    actual, planned and attainment shown are that quarter's.  A later figure that meets the goal
+    makes it "achieved late" for a multi-year goal or a milestone (done late), never for a goal of
+    one year or less (its year is over: a flow that goes on counting into the next year would
+    turn every "missed" into "achieved late")."""
+    final = goal.value
+    at_deadline = [(q, v) for q, v in points if q <= goal.end]
+    later = [v for q, v in points if q > goal.end]
+    if at_deadline:
+        q, v = at_deadline[-1]
+        judgement.actual, judgement.latest = v, q
+        judgement.planned = None if judgement.planned is None else planned_at(goal, q)
+        judgement.attainment = _ratio(goal, v, judgement.planned)
+        judgement.attainment_final = _ratio(goal, v, final)
+    judgement.projected = at_deadline[-1][1] if at_deadline else None
+    # a milestone done late is still done late, whatever its window
+    late_counts = goal.end - goal.start >= 4 or KINDS[goal.kind].judging.progress == "on_time"
+    if at_deadline and meets(goal.comparator, at_deadline[-1][1], final):
+        judgement.status = "achieved"
+    elif late_counts and later and meets(goal.comparator, later[-1], final):
+        judgement.status = "achieved_late"
+        judgement.notes.append(f"met after the deadline: {later[-1]:g}")
+    else:
+        judgement.status = "missed"
+    return judgement
 
 
 def _judge_in_progress(

@@ -347,9 +347,16 @@ def test_yearly_ceiling_7_days() -> None:
     assert j.status == "off_track"  # the standard is not held this year
     assert j.planned == 7.0
     assert j.attainment == approx(0.875)  # 7 / 8
+    # a ceiling's year is judged on its worst quarter (issue 12 rule 6): 8 days in Q1 miss 2014
+    # for good, whatever Q2 does; the actual is the worst quarter's
     j = judge(goal, [(Q(2014, 1), 8.0), (Q(2014, 2), 6.0)], Q(2014, 2))
+    assert j.status == "off_track"
+    assert (j.actual, j.latest) == (8.0, Q(2014, 1))
+    assert j.attainment == approx(0.875)  # 7 / 8
+    assert j.flags == ["missed_cycle"] and j.notes == ["missed in 2014"]
+    j = judge(goal, [(Q(2014, 1), 6.0), (Q(2014, 2), 5.0)], Q(2014, 2))
     assert j.status == "on_track"
-    assert j.attainment == approx(1.166667)  # 7 / 6
+    assert j.attainment == approx(1.166667)  # 7 / 6, the worst quarter so far
 
 
 def test_ceiling_whose_baseline_already_meets_it_is_off_track_when_exceeded() -> None:
@@ -537,3 +544,28 @@ def test_staged_goal_chains_from_the_first_stage() -> None:
     assert j.ratio == approx(1.009780)
     assert j.status == "on_track"
     assert j.attainment == approx(0.945455)  # 6,500 / 6,875
+
+
+# --------------------------------------------------------------------------------------------
+# after the deadline (issue 12, rule 7)
+# --------------------------------------------------------------------------------------------
+
+
+def test_after_the_deadline_the_figures_shown_are_the_deadline_quarters() -> None:
+    # a level goal of 100 by 2013Q4 (window 2012Q1…2013Q4): 80 at 2013Q4, 127 in 2014Q2
+    goal = Goal("level", "level", ">=", 100, Q(2012, 1), Q(2013, 4))
+    j = judge(goal, [(Q(2013, 4), 80.0), (Q(2014, 2), 127.0)], Q(2014, 2))
+    assert j.status == "achieved_late"  # a multi-year level met later
+    # actual, planned and attainment are those of 2013Q4, never "missed" beside 127 %
+    assert (j.actual, j.latest, j.planned) == (80.0, Q(2013, 4), 100.0)
+    assert j.attainment == approx(0.8)
+    short = judge(goal, [(Q(2013, 4), 80.0), (Q(2014, 2), 90.0)], Q(2014, 2))
+    assert (short.status, short.actual, short.attainment) == ("missed", 80.0, approx(0.8))
+
+
+def test_a_one_year_flow_goal_is_never_achieved_late() -> None:
+    # 20 new platforms in 2012 (a running sum over 2012Q1…2012Q4): 16 by 2012Q4, and the running
+    # sum reaching 24 in 2013Q1 does not make 2012's goal achieved late
+    goal = Goal("2012", "cumulative", ">=", 20, Q(2012, 1), Q(2012, 4), cumulative=True)
+    j = judge(goal, [(Q(2012, 4), 16.0), (Q(2013, 1), 24.0)], Q(2013, 1))
+    assert (j.status, j.actual) == ("missed", 16.0)
