@@ -61,6 +61,9 @@ class Goal:
     baseline: float = 0.0
     baseline_at: int | None = None  # quarter the baseline holds at (default: start - 1)
     cumulative: bool = False  # a running total of a non-negative flow over the window
+    cycle: int = 1  # with yearly: a cycle's length in years (biennial: 2), from start's year
+    hold: bool = False  # a level to be held in every quarter of the window (保持…以上)
+    short: tuple[tuple[int, tuple[str, ...]], ...] = ()  # per-unit goals: units short by quarter
 
 
 @dataclass
@@ -77,6 +80,7 @@ class Judgement:
     latest: int | None  # the quarter the actual is from
     met_at: int | None = None  # first quarter the target was met
     notes: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # machine codes (status --json notes)
 
 
 def meets(comparator: Comparator, actual: float, value: float) -> bool:
@@ -98,7 +102,7 @@ def planned_at(goal: Goal, quarter: int) -> float:
 
     Yearly goals plan the pro-rata share of the year: a quarter of the value per quarter."""
     if goal.yearly and goal.flow:
-        return goal.value * ((quarter % 4) + 1) / 4
+        return goal.value * _cycle_elapsed(goal, quarter) / (4 * goal.cycle)
     if goal.yearly:
         return goal.value
     origin = goal.baseline_at if goal.baseline_at is not None else goal.start - 1
@@ -201,7 +205,9 @@ def judge(
         return judgement
 
     if goal.yearly:
-        return _judge_yearly(goal, points, now, judgement)
+        return _judge_cycles(goal, points, now, judgement, closed)
+    if goal.hold:
+        return _judge_held(goal, points, judgement, closed)
 
     if closed:  # the deadline quarter is due: final verdict on the value at it
         return _judge_closed(goal, points, judgement)
@@ -283,61 +289,172 @@ def _proven(goal: Goal, actual: float | None) -> bool:
     )
 
 
-def _judge_yearly(
-    goal: Goal, points: list[tuple[int, float]], now: int, judgement: Judgement
-) -> Judgement:
-    """A yearly goal is met year by year; the status speaks for the current (or last) year."""
-    final = goal.value
-    years = {q // 4 for q, _ in points}
+def cycle_of(goal: Goal, quarter: int) -> int:
+    """The cycle holding ``quarter`` (0 for the first): cycles are ``goal.cycle`` calendar years
+    counted from the calendar year of the start."""
+    return (quarter // 4 - goal.start // 4) // goal.cycle
+
+
+def cycle_quarters(goal: Goal, k: int) -> tuple[int, int]:
+    """The first and last quarter of cycle ``k`` within the window (the first opens on the
+    start, which may be mid-year)."""
+    first = (goal.start // 4 + k * goal.cycle) * 4
+    return max(first, goal.start), min(first + 4 * goal.cycle - 1, goal.end)
+
+
+def _cycle_elapsed(goal: Goal, quarter: int) -> int:
+    """Quarters of the cycle up to ``quarter`` (counted from the cycle's calendar start)."""
+    return quarter - (goal.start // 4 + cycle_of(goal, quarter) * goal.cycle) * 4 + 1
+
+
+def _label(q: int) -> str:
+    return f"{q // 4}Q{q % 4 + 1}"
+
+
+def _cycle_label(goal: Goal, k: int) -> str:
+    first, last = cycle_quarters(goal, k)
+    return str(first // 4) if first // 4 == last // 4 else f"{first // 4}-{last // 4}"
+
+
+def _worst_quarter(goal: Goal) -> bool:
+    """A ceiling (lower is better) on a reported level is judged on its worst quarter."""
+    return lower_is_better(goal) and not goal.flow
+
+
+def _cycle_value(goal: Goal, points: list[tuple[int, float]]) -> tuple[int, float]:
+    """The quarter and figure a cycle is judged on: a ceiling's worst (highest) quarter, the
+    latest of equals; otherwise the cycle's last figure (a flow's total for the cycle)."""
+    if _worst_quarter(goal):
+        return max(points, key=lambda p: (p[1], p[0]))
+    return points[-1]
+
+
+def _cycle_results(goal: Goal, points: list[tuple[int, float]], now: int) -> dict[int, bool]:
+    """Each cycle decided by ``now``: met or missed.  A cycle is decided once it is closed (its
+    last quarter reported, or ``now`` past it); a ceiling's cycle is missed as soon as a quarter
+    exceeds it (its worst quarter can only get worse).  A missed cycle is final."""
     results: dict[int, bool] = {}
-    for year in sorted(y for y in years if goal.start // 4 <= y <= goal.end // 4):
-        # only the window's years count
-        q, v = [(q, v) for q, v in points if q // 4 == year][-1]
-        if q % 4 == 3 or q < now - (now % 4):  # the year is complete (or no more reports came)
-            results[year] = meets(goal.comparator, v, final)
-    current_year = min(now, goal.end) // 4
-    if now >= goal.end:
-        missed = sorted(y for y, ok in results.items() if not ok)
-        window_years = range(goal.start // 4, goal.end // 4 + 1)
-        unreported = [y for y in window_years if y not in results]
-        if missed:
-            judgement.notes.append("missed in " + ", ".join(str(y) for y in missed))
-        if unreported:
-            judgement.notes.append("no report for " + ", ".join(str(y) for y in unreported))
-        judgement.status = "missed" if missed or unreported else "achieved"
+    for k in sorted({cycle_of(goal, q) for q, _ in points}):
+        cycle = [(q, v) for q, v in points if cycle_of(goal, q) == k]
+        _, last = cycle_quarters(goal, k)
+        ok = meets(goal.comparator, _cycle_value(goal, cycle)[1], goal.value)
+        if cycle[-1][0] == last or now > last or (_worst_quarter(goal) and not ok):
+            results[k] = ok
+    return results
+
+
+def _missed_note(goal: Goal, k: int) -> str:
+    """``2013``, or ``2013 (units short: …)`` for a goal on each unit."""
+    short = dict(goal.short)
+    cycle = cycle_quarters(goal, k)
+    q = max((q for q in short if cycle[0] <= q <= cycle[1]), default=None)
+    units = short.get(q, ()) if q is not None else ()
+    suffix = f" (units short: {', '.join(units)})" if units else ""
+    return _cycle_label(goal, k) + suffix
+
+
+def _show_cycle(goal: Goal, points: list[tuple[int, float]], judgement: Judgement) -> None:
+    """Actual, planned, attainment, projection and run-rate of one cycle's figures."""
+    judged_q, value = _cycle_value(goal, points)
+    latest_q = points[-1][0]
+    _, last = cycle_quarters(goal, cycle_of(goal, latest_q))
+    judgement.actual, judgement.latest = value, judged_q
+    judgement.planned = planned_at(goal, latest_q)
+    judgement.attainment = _ratio(goal, value, judgement.planned)
+    judgement.attainment_final = _ratio(goal, value, goal.value)
+    judgement.projected, judgement.required_rate = value, None
+    if goal.flow:
+        left = last - latest_q
+        judgement.projected = value * 4 * goal.cycle / _cycle_elapsed(goal, latest_q)
+        judgement.required_rate = (goal.value - value) / left if left else None
+
+
+def _judge_cycles(
+    goal: Goal, points: list[tuple[int, float]], now: int, judgement: Judgement, closed: bool
+) -> Judgement:
+    """A recurring goal (yearly, biennial) is met cycle by cycle: each cycle is judged on its own
+    figures (a flow restarts each cycle; a ceiling on its worst quarter); a missed cycle is final
+    and makes the goal off track, and missed once the deadline quarter is due.  The status speaks
+    for the current cycle (the deadline's once it is due); a figure after the deadline never
+    counts, so a recurring goal is never achieved late."""
+    points = [(q, v) for q, v in points if q <= goal.end]
+    results = _cycle_results(goal, points, now)
+    missed = [k for k, ok in sorted(results.items()) if not ok]
+    if missed:
+        judgement.notes.append("missed in " + ", ".join(_missed_note(goal, k) for k in missed))
+        judgement.flags.append("missed_cycle")
+    current = cycle_of(goal, min(now, goal.end))
+    cycle_points = [(q, v) for q, v in points if cycle_of(goal, q) == current]
+    if closed:
+        return _close_cycles(goal, cycle_points, results, judgement)
+    if cycle_points:
+        _show_cycle(goal, cycle_points, judgement)
+    if missed:
+        judgement.status = "off_track"  # every cycle must be met: the goal can no longer be
         return judgement
-    missed_years = sorted(y for y, ok in results.items() if not ok and y < current_year)
-    year_points = [(q, v) for q, v in points if q // 4 == current_year]
-    if missed_years:
-        # every year must be met: a year already missed means the goal can no longer be met
-        judgement.notes.append("missed in " + ", ".join(str(y) for y in missed_years))
-    if not year_points:
+    if not cycle_points or judgement.actual is None:
         judgement.status = "insufficient_data"
         return judgement
-    latest_q, ytd = year_points[-1]
-    elapsed = latest_q % 4 + 1
-    judgement.actual, judgement.latest = ytd, latest_q
-    judgement.planned = planned_at(goal, latest_q)
-    judgement.attainment = _ratio(goal, ytd, judgement.planned)
-    judgement.attainment_final = _ratio(goal, ytd, final)
-    left = 4 - elapsed
-    if goal.flow:
-        judgement.projected = ytd * 4 / elapsed
-        judgement.required_rate = (final - ytd) / left if left else None
-    else:
-        judgement.projected = ytd
-    if missed_years:
-        judgement.status = "off_track"
-        return judgement
-    if meets(goal.comparator, ytd, final):
-        judgement.status = "on_track"  # this year is met so far; the goal runs to its deadline
+    if meets(goal.comparator, judgement.actual, goal.value):
+        judgement.status = "on_track"  # this cycle is met so far; the goal runs to its deadline
         judgement.required_rate = 0.0 if goal.flow else None
         return judgement
-    if elapsed == 4 or not goal.flow:
-        judgement.status = "off_track"  # the year closed short, or the standard is not held
+    if goal.flow or goal.kind == "per_unit":
+        # within the cycle: a flow against its pro-rata plan; a goal on each unit by the share
+        # of units on pace (each unit's year to date pro rata)
+        planned = judgement.planned
+        judgement.ratio = judgement.actual / planned if planned else None
+        judgement.status = classify(judgement.ratio)
         return judgement
-    judgement.ratio = ytd / judgement.planned if judgement.planned else None
-    judgement.status = classify(judgement.ratio)
+    judgement.status = "off_track"  # a standard not held now
+    return judgement
+
+
+def _close_cycles(
+    goal: Goal, points: list[tuple[int, float]], results: dict[int, bool], judgement: Judgement
+) -> Judgement:
+    """The final verdict of a recurring goal: achieved when every cycle of the window was met,
+    else missed; the figures shown are the deadline cycle's (none if it has no report)."""
+    unreported = [k for k in range(cycle_of(goal, goal.end) + 1) if k not in results]
+    if unreported:
+        judgement.notes.append(
+            "no report for " + ", ".join(_cycle_label(goal, k) for k in unreported)
+        )
+        judgement.flags.append("unreported_cycle")
+    if points:
+        _show_cycle(goal, points, judgement)
+        judgement.required_rate = None
+    else:
+        judgement.actual = judgement.latest = judgement.projected = None
+        judgement.attainment = judgement.attainment_final = None
+    broken = unreported or not all(results.values())
+    judgement.status = "missed" if broken else "achieved"
+    return judgement
+
+
+def _judge_held(
+    goal: Goal, points: list[tuple[int, float]], judgement: Judgement, closed: bool
+) -> Judgement:
+    """A level to be held ("保持…以上", ``hold``): every quarter of the window is judged; a
+    quarter short of the level breaks it (off track while running, missed once the deadline
+    quarter is due).  Held so far: on track; held throughout: achieved at the deadline."""
+    window = [(q, v) for q, v in points if q <= goal.end]
+    broken = [q for q, v in window if not meets(goal.comparator, v, goal.value)]
+    if broken:
+        judgement.notes.append("not held in " + ", ".join(_label(q) for q in broken))
+        judgement.flags.append("held_level_broken")
+    if window:
+        q, v = window[-1]
+        judgement.actual, judgement.latest = v, q
+        judgement.planned = goal.value  # the level is due in every quarter
+        judgement.attainment = _ratio(goal, v, goal.value)
+        judgement.attainment_final = judgement.attainment
+        judgement.projected = v if closed else judgement.projected
+    if closed:
+        judgement.status = "missed" if broken or not window else "achieved"
+    else:
+        judgement.status = "off_track" if broken else "on_track"
+        judgement.required_rate = None
     return judgement
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from judge.aggregates import TOTAL, _Context
 from judge.attainment import Goal
-from model.catalogue import Catalogue, Target
+from model.catalogue import RECURRENCE_YEARS, Catalogue, Target
 from model.kinds import KINDS
 from model.periods import Quarter
 
@@ -107,7 +107,8 @@ def _goal_series(ctx: _Context, target: Target) -> tuple[Goal, list[tuple[int, f
     start = Quarter.of(target.start).ordinal
     origin = _origin(target, catalogue)  # where running sums start (a staged goal's first stage)
     end = Quarter.of(target.deadline).ordinal
-    yearly = target.recurrence == "yearly"
+    yearly = target.recurrence != "once"  # recurring: judged cycle by cycle
+    cycle = RECURRENCE_YEARS[target.recurrence] or 1
     flow = indicator.measure == "flow"
     final = float(target.value if target.value is not None else target.min or 0.0)
     comparator = target.comparator
@@ -118,7 +119,7 @@ def _goal_series(ctx: _Context, target: Target) -> tuple[Goal, list[tuple[int, f
         num = _with_totals(ctx, target, level, indicator.numerator, "sum", basis)
         den = _with_totals(ctx, target, level, indicator.denominator, "sum", basis)
         if flow or catalogue.indicator(indicator.numerator).measure == "flow":
-            num, den = _running(num, origin, yearly), _running(den, origin, yearly)
+            num, den = _running(num, origin, yearly, cycle), _running(den, origin, yearly, cycle)
         raw = {q: 100.0 * num[q] / den[q] for q in num if den.get(q)}
     else:
         raw = _with_totals(ctx, target, level, target.indicator, how, basis, main=True)
@@ -127,7 +128,7 @@ def _goal_series(ctx: _Context, target: Target) -> tuple[Goal, list[tuple[int, f
             raw = {q: raw[q] - ref[q] for q in raw if q in ref}
             final, comparator = 0.0, ">="
         elif flow and series.running:
-            raw = _running(raw, origin, yearly)
+            raw = _running(raw, origin, yearly, cycle)
     goal = Goal(
         target.id,
         target.kind,
@@ -138,6 +139,8 @@ def _goal_series(ctx: _Context, target: Target) -> tuple[Goal, list[tuple[int, f
         yearly=yearly,
         flow=yearly and flow and series.running,
         cumulative=not yearly and flow and series.running and not series.against_reference,
+        cycle=cycle,
+        hold=target.hold,
     )
     predecessor = _predecessor(target, catalogue)
     if predecessor is not None and not goal.yearly:
@@ -151,15 +154,18 @@ def _goal_series(ctx: _Context, target: Target) -> tuple[Goal, list[tuple[int, f
     return goal, sorted(raw.items()), level, basis
 
 
-def _running(series: dict[int, float], start: int, yearly: bool) -> dict[int, float]:
-    """Running totals of a flow from the window's first quarter (restarting each year)."""
+def _running(
+    series: dict[int, float], start: int, yearly: bool, cycle: int = 1
+) -> dict[int, float]:
+    """Running totals of a flow from the window's first quarter (restarting each cycle of
+    ``cycle`` calendar years, counted from the start's year, for recurring goals)."""
     out: dict[int, float] = {}
-    total, year = 0.0, None
+    total, current = 0.0, None
     for q in sorted(series):
         if q < start:
             continue
-        if yearly and q // 4 != year:
-            total, year = 0.0, q // 4
+        if yearly and (q // 4 - start // 4) // cycle != current:
+            total, current = 0.0, (q // 4 - start // 4) // cycle
         total += series[q]
         out[q] = total
     return out

@@ -279,7 +279,7 @@ def _row(
     last = min(ctx.now, end)
     gaps = {q: g for q, g in basis.gaps().items() if q <= last}
     latest_gap = gaps[max(gaps)] if gaps else None
-    flags = list(judged.flags)
+    flags = [*judged.flags, *j.flags]  # the judgement's own codes (missed_cycle, …)
     if any(abs(g) > GAP_WARNING for g in gaps.values()):
         flags.append("total_and_rollup_differ")
     return (

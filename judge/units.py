@@ -110,6 +110,7 @@ def _unit_goal(
     yearly = target.recurrence == "yearly"
     flow = indicator.measure == "flow"
     share: dict[int, float] = {}
+    short_by_quarter: dict[int, tuple[str, ...]] = {}
     short_now: list[str] = []
     units_now = 0
     last = min(ctx.now, end) if ctx.now >= start else None
@@ -126,9 +127,20 @@ def _unit_goal(
             else:
                 short.append(code)
         share[q] = 100.0 * meeting / len(units)
+        short_by_quarter[q] = tuple(short)
         if q == last:
             short_now, units_now = short, len(units)
-    goal = Goal(target.id, target.kind, ">=", 100.0, start, end)
+    # a yearly goal on each unit is met year by year: every unit, every year (§6.3, §6.4)
+    goal = Goal(
+        target.id,
+        target.kind,
+        ">=",
+        100.0,
+        start,
+        end,
+        yearly=yearly,
+        short=tuple(sorted(short_by_quarter.items())),
+    )
     return goal, sorted(share.items()), level, short_now, units_now
 
 
