@@ -58,6 +58,7 @@ goal_rows = [
         t("col.recurrence", lang): RECURRENCE_ZH[tg.recurrence] if lang == "zh" else tg.recurrence,
         t("col.lead", lang): "、".join(tg.lead),
         t("col.quote", lang): tg.quote,
+        t("col.verified", lang): "" if tg.verified else t("verified.no", lang),
         t("col.note", lang): tg.note or "",
     }
     for tg in cat.targets
@@ -85,6 +86,18 @@ goals_tab, params_tab = st.tabs(
     ]
 )
 with goals_tab:
+    for tg in cat.targets:  # catalogue audit Q4: a figure not yet checked, said before the table
+        if not tg.verified and (not doc_choice or tg.document == doc_choice):
+            st.warning(
+                t(
+                    "catalogue.unverified",
+                    lang,
+                    goal=ui.goal_name(tg.id, lang),
+                    id=tg.id,
+                    reason=tg.unverified_reason or "",
+                ),
+                icon=":material/report:",
+            )
     st.caption(t("catalogue.shown", lang, shown=len(goal_rows), total=len(cat.targets)))
     ui.table(goal_rows, "catalogue-goals", width="stretch")
 with params_tab:

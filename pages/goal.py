@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from target_monitor import charts, ui
-from target_monitor.i18n import status_label, t
+from target_monitor.i18n import flag_text, stage_number, t, verdict_label
+from target_monitor.pinned import stage_chain
 
 ui.shell("goal")
 lang = ui.lang()
@@ -21,9 +22,19 @@ st.title(ui.goal_name(target_id, lang))
 colour = charts.STATUS_COLOURS[row["status"]]
 st.markdown(
     f"<span style='background:{colour};color:white;padding:0.2em 0.7em;border-radius:0.4em'>"
-    f"{status_label(row['status'], lang)}</span> &nbsp; {ui.source_of(target_id)}",
+    f"{verdict_label(row['status'], row['provisional'], lang)}</span> &nbsp; "
+    f"{ui.source_of(target_id)}",
     unsafe_allow_html=True,
 )
+if row["provisional"]:
+    st.caption(t("verdict.provisional.help", lang))
+for flag in row["flags"] or []:  # the engine's machine codes, in words
+    st.caption(flag_text(flag, lang))
+if not target.verified:  # catalogue audit Q4: a figure not yet checked against the text
+    st.warning(
+        t("goal.unverified", lang, reason=target.unverified_reason or ""),
+        icon=":material/report:",
+    )
 
 m = st.columns(6)
 m[0].metric(t("goal.metric.actual", lang), charts.format_number(row["actual"], unit))
@@ -82,6 +93,27 @@ with st.container(border=True):
         f"{target.article} · {t('goal.lead', lang)}：{'、'.join(target.lead) or '—'}"
     )
     st.markdown(f"> {target.quote}")
+    earlier = stage_chain(r.catalogue, target_id)
+    if earlier:  # a later stage: link to the stage it follows
+        st.page_link(
+            "pages/goal.py",
+            label=t("goal.follows", lang, stage=stage_number(len(earlier) + 1, lang))
+            + ui.goal_name(earlier[0], lang),
+            query_params={**st.query_params.to_dict(), "target": earlier[0]},
+            icon=":material/arrow_back:",
+        )
+    if target.baseline is not None:
+        st.markdown(
+            t(
+                "goal.baseline",
+                lang,
+                value=charts.format_number(target.baseline.value, target.unit),
+                date=target.baseline.date.isoformat(),
+                source=target.baseline.source,
+            )
+        )
+    if target.hold:
+        st.markdown(f"**{t('goal.hold', lang)}**")
     if target.note:
         st.caption(target.note)
 

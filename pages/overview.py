@@ -7,7 +7,8 @@ import datetime as dt
 import streamlit as st
 
 from target_monitor import charts, ui
-from target_monitor.i18n import status_label, t
+from target_monitor.i18n import flags_text, status_label, t, verdict_label
+from target_monitor.pinned import pinned_goals
 
 ui.shell("overview")
 lang = ui.lang()
@@ -67,8 +68,19 @@ chosen_status = c4.selectbox(
 )
 for name, value in (("doc", doc), ("window", window), ("lead", lead), ("status", chosen_status)):
     ui.set_param(name, value)
+# the headline goals pinned at the top (the client's first-named goals first); on by default,
+# kept in the URL as pin=0 when turned off
+pin = st.toggle(
+    t("overview.pin", lang),
+    value=ui.choice_param("pin", ["1", "0"], "1", lang) == "1",
+    key="f_pin",
+    help=t("overview.pin.help", lang),
+)
+ui.set_param("pin", "" if pin else "0")
+pinned = {target_id: i for i, target_id in enumerate(pinned_goals(r.catalogue))}
 
 rows = []
+raw_status: list[str] = []  # the engine's status of each row shown, for the counts
 before = {row["target_id"]: row["actual"] for row in previous.iter_rows(named=True)}
 for row in status.iter_rows(named=True):
     target = targets[row["target_id"]]
@@ -82,11 +94,14 @@ for row in status.iter_rows(named=True):
         continue
     actual, earlier = row["actual"], before.get(target.id)
     trend = None if actual is None or earlier is None else actual - earlier
+    raw_status.append(row["status"])
     rows.append(
         {
             "id": target.id,
+            t("col.pinned", lang): target.id in pinned,
             t("col.goal_name", lang): ui.goal_name(target.id, lang),
-            t("col.status", lang): status_label(row["status"], lang),
+            t("col.status", lang): verdict_label(row["status"], row["provisional"], lang),
+            t("col.flags", lang): flags_text(row["flags"], lang),
             t("col.actual", lang): charts.format_number(actual, row["unit"]),
             t("col.target", lang): charts.format_number(row["final"], row["unit"]),
             t("col.attainment", lang): None
@@ -100,10 +115,11 @@ for row in status.iter_rows(named=True):
     )
 
 counts = {s: 0 for s in charts.STATUS_ORDER}
-for row in rows:
-    for s in charts.STATUS_ORDER:
-        if row[t("col.status", lang)] == status_label(s, lang):
-            counts[s] += 1
+for state in raw_status:
+    if state in counts:
+        counts[state] += 1
+if pin:  # a stable sort: the pinned group in its order, then the rest as the catalogue has them
+    rows.sort(key=lambda x: pinned.get(str(x["id"]), len(pinned)))
 st.caption(t("overview.caption", lang, as_of=as_of.isoformat(), n=len(rows)))
 metric_columns = st.columns(len(charts.STATUS_ORDER))
 for column, s in zip(metric_columns, charts.STATUS_ORDER, strict=True):
@@ -134,6 +150,10 @@ with left:
             ),
             t("col.completeness", lang): st.column_config.ProgressColumn(
                 t("col.completeness", lang), format="percent", min_value=0.0, max_value=1.0
+            ),
+            t("col.pinned", lang): st.column_config.CheckboxColumn(t("col.pinned", lang)),
+            t("col.status", lang): st.column_config.TextColumn(
+                t("col.status", lang), help=t("verdict.provisional.help", lang)
             ),
         },
     )

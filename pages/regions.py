@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from target_monitor import charts, ui
-from target_monitor.i18n import t
+from target_monitor.i18n import flags_text, t, verdict_label
 
 ui.shell("regions")
 lang = ui.lang()
@@ -18,6 +18,10 @@ detail = ui.goal_detail(target_id)
 row = detail.status.row(0, named=True)
 unit_goal = bool(row["units_total"])
 st.title(t("regions.title", lang))
+verdict = verdict_label(row["status"], row["provisional"], lang)
+st.markdown(f"**{ui.goal_name(target_id, lang)}** · {t('col.status', lang)}：{verdict}")
+if row["flags"]:
+    st.caption(flags_text(row["flags"], lang))
 
 metric, grouped, legend_key = ui.region_view(target_id)
 legend = t(f"regions.metric.{legend_key}", lang)

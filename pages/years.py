@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from target_monitor import charts, ui
-from target_monitor.i18n import t
+from target_monitor.i18n import t, verdict_label
 
 ui.shell("years")
 lang = ui.lang()
@@ -17,6 +17,7 @@ rows = [
         "goal": ui.goal_name(x["target_id"], lang),
         "year": x["year"],
         "status": x["status"],
+        "provisional": x["provisional"],
         "target_id": x["target_id"],
     }
     for x in matrix.to_dicts()
@@ -41,7 +42,7 @@ ui.table(
     [
         {
             t("col.year", lang): x["year"],
-            t("col.status", lang): t(f"status.{x['status']}", lang),
+            t("col.status", lang): verdict_label(x["status"], x["provisional"], lang),
             t("col.actual", lang): x["actual"],
             t("col.planned", lang): x["planned"],
         }

@@ -107,7 +107,8 @@ def year_matrix(
 ) -> pl.DataFrame:
     """Every goal's status at the end of each year of its window (evaluated on 20 January of the
     next year, when its Q4 is due, or at ``as_of`` if earlier), on the revisions known at the end
-    of ``known_on`` (None: all): target_id, year, status, actual, planned."""
+    of ``known_on`` (None: all): target_id, year, status, actual, planned, provisional (that
+    year's verdict came before the deadline quarter was due)."""
     first = min(t.start.year for t in catalogue.targets)
     last = min(as_of.year, max(t.deadline.year for t in catalogue.targets))
     frames = []
@@ -123,13 +124,17 @@ def year_matrix(
                 jurisdictions=jurisdictions,
             )
             frames.append(
-                status.select("target_id", "status", "actual", "planned", "start", "deadline")
+                status.select(
+                    "target_id", "status", "actual", "planned", "provisional", "start", "deadline"
+                )
                 .filter(
                     (pl.col("start").dt.year() <= year) & (pl.col("deadline").dt.year() >= year)
                 )
                 .with_columns(pl.lit(year).alias("year"))
             )
-    return pl.concat(frames).select("target_id", "year", "status", "actual", "planned")
+    return pl.concat(frames).select(
+        "target_id", "year", "status", "actual", "planned", "provisional"
+    )
 
 
 def reporting_grid(

@@ -59,7 +59,7 @@ from target_monitor.briefing_text import (
     source_of,
     status_bands,
 )
-from target_monitor.i18n import status_label, t
+from target_monitor.i18n import status_label, t, verdict_label
 
 __all__ = [  # the public names, wherever they are defined
     "ATTENTION",
@@ -92,7 +92,7 @@ class GoalLine:
     target_id: str
     name: str
     status: str
-    label: str  # the Chinese status label printed
+    label: str  # the Chinese status label printed (with （暂定） while provisional)
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ def _summary(pdf: _Pdf, catalogue: Catalogue, rows: list[Row]) -> None:
     text = "，".join(f"{status_label(s)} {n} 项" for s, n in counts.items() if n)
     pdf.para(STRINGS["s1.lead"].format(date=_zh_date(pdf.as_of), n=len(rows), counts=text))
     pdf.ln(2)
-    widths = (9.0, 70.0, 18.0, 28.0, 24.0, 12.0, 17.0)
+    widths = (9.0, 62.0, 18.0, 28.0, 24.0, 12.0, 25.0)  # room for 进度正常（暂定）
     group = FontFace("cjk", "B", 8, DARK, (232, 238, 244))
     with pdf.grid(widths, ("C", "L", "L", "R", "R", "R", "C"), 8) as table:
         table.row(STRINGS["cols"].split("|"))
@@ -152,7 +152,7 @@ def _summary(pdf: _Pdf, catalogue: Catalogue, rows: list[Row]) -> None:
             for text, width in zip(texts, widths, strict=False):  # wrapped the Chinese way
                 cells.cell("\n".join(pdf.wrap(width - 2.7 + 2 * pdf.c_margin, text)))
             face = FontFace("cjk", "B", 8, _on(colour), colour)
-            cells.cell(status_label(row["status"]), style=face)
+            cells.cell(verdict_label(row["status"], row["provisional"]), style=face)
 
 
 def _metrics(pdf: _Pdf, row: Row) -> None:
@@ -179,7 +179,8 @@ def _goal_page(pdf: _Pdf, detail: GoalDetail, names: dict[str, str], i: int, n: 
     pdf.set_auto_page_break(False)  # one page per goal: the chart takes the room that is left
     pdf.put(STRINGS["s2"].format(i=i, n=n), 10, h=6, bold=True, colour=BLUE)
     pdf.para(goal_name(catalogue, target.id), 16, h=9, bold=True)
-    colour, label = charts.STATUS_COLOURS[row["status"]], status_label(row["status"])
+    colour = charts.STATUS_COLOURS[row["status"]]
+    label = verdict_label(row["status"], row["provisional"])
     pdf.set_fill_color(*_rgb(colour))
     pdf.style(9.5, bold=True)  # the badge's width is measured in its own font
     badge = dict(bold=True, colour=_on(colour), fill=True, align="C", inline=True)
@@ -244,11 +245,21 @@ def _ranking(pdf: _Pdf, known: list[Row], units: bool, unit: str) -> None:
             table.row(cells[: len(widths)])
 
 
-def _notes(pdf: _Pdf, catalogue: Catalogue, rows: list[Row]) -> None:
+def _notes(pdf: _Pdf, catalogue: Catalogue, rows: list[Row], document: str | None) -> None:
     pdf.add_page()
     pdf.put(STRINGS["notes"], 15, h=9, bold=True)
     pdf.para(STRINGS["n.method"].format(date=_zh_date(pdf.as_of)), 9.5, h=5.5)
     pdf.para(STRINGS["n.data"] + (STRINGS["sample"] if pdf.sample else ""), 9.5, h=5.5)
+    pdf.para(t("verdict.provisional.help"), 9.5, h=5.5)
+    unverified = [
+        tg for tg in catalogue.targets if not tg.verified and document in (None, tg.document)
+    ]
+    if unverified:  # catalogue audit Q4: figures not yet checked against the published text
+        pdf.put(STRINGS["n.unverified"], 11, h=7, y=pdf.get_y() + 3, bold=True)
+        for tg in unverified:
+            line = t("catalogue.unverified", goal=goal_name(catalogue, tg.id), id=tg.id,
+                     reason=tg.unverified_reason or "")  # fmt: skip
+            pdf.para(line, 9, h=5.5)
     pdf.put(STRINGS["n.status"], 11, h=7, y=pdf.get_y() + 3, bold=True)
     for status in charts.STATUS_ORDER:
         pdf.box(M, pdf.get_y() + 1.3, 3, 3, _rgb(charts.STATUS_COLOURS[status]))
@@ -324,14 +335,14 @@ def build_briefing(
         )
         _goal_page(pdf, detail, names, i, len(attention))
     before = pdf.page_no()
-    _notes(pdf, catalogue, headline + [r for r in attention if not r["headline"]])
+    _notes(pdf, catalogue, headline + [r for r in attention if not r["headline"]], document)
     out.parent.mkdir(parents=True, exist_ok=True)
     pdf.output(str(out))
 
     def lines(chosen: list[Row]) -> tuple[GoalLine, ...]:
         return tuple(
             GoalLine(r["target_id"], goal_name(catalogue, r["target_id"]), r["status"],
-                     status_label(r["status"]))
+                     verdict_label(r["status"], r["provisional"]))
             for r in chosen
         )  # fmt: skip
 

@@ -66,6 +66,7 @@ STRINGS: dict[str, str] = {
     "计算；选定同一截至日期可复现本材料中的全部数字。完成度为当前实际与目标值之比。",
     "n.data": "数据来源：各地区按季度上报目标监测系统的数据。",
     "n.status": "状态含义",
+    "n.unverified": "未核实的目标数值",
     "n.docs": "政策文件及引用条款",
     "n.doc": "{i}. {number}《{title}》，{issuer}，{date}。引用条款：{articles}",
     **status_bands(),

@@ -15,7 +15,7 @@ from typing import Any
 import altair as alt
 from altair.utils.schemapi import debug_mode
 
-from target_monitor.i18n import Lang, status_label, t
+from target_monitor.i18n import Lang, status_label, t, verdict_label
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 STATUS_COLOURS: dict[str, str] = {
@@ -267,7 +267,14 @@ def choropleth(
 
 def status_matrix(rows: Sequence[dict[str, Any]], *, title: str, lang: Lang) -> Any:
     """Goals × years, each cell coloured by the status at that year's end."""
-    values = [{**r, "label": status_label(r["status"], lang)} for r in rows]
+    values = [
+        {
+            **r,
+            "label": status_label(r["status"], lang),
+            "verdict": verdict_label(r["status"], r.get("provisional"), lang),
+        }
+        for r in rows
+    ]
     chart = (
         alt.Chart(_data(values))
         .mark_rect(stroke="white", strokeWidth=1)
@@ -279,7 +286,7 @@ def status_matrix(rows: Sequence[dict[str, Any]], *, title: str, lang: Lang) -> 
             color=alt.Color(
                 "label:N", scale=status_scale(lang), legend=alt.Legend(title=None, orient="top")
             ),
-            tooltip=["goal:N", "year:O", alt.Tooltip("label:N", title=t("col.status", lang))],
+            tooltip=["goal:N", "year:O", alt.Tooltip("verdict:N", title=t("col.status", lang))],
         )
         .properties(
             title=title, height=max(200, 16 * len({r["goal"] for r in rows})), width="container"

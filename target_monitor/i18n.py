@@ -442,11 +442,89 @@ STRINGS: dict[str, tuple[str, str]] = {
         "文件有 {n} 个问题，未登记任何单位：",
         "The file has {n} problem(s); nothing was registered:",
     ),
+    # verdicts a planner can sign (issue 12): provisional, flags, unverified figures, stages
+    "verdict.provisional": ("{label}（暂定）", "{label} (provisional)"),
+    "verdict.provisional.help": (
+        "暂定：期限所在季度尚未到报送期限（季度结束后15天），结论仍可能改变。",
+        "Provisional: the deadline quarter is not due yet (15 days after it ends); the verdict "
+        "may still change.",
+    ),
+    "flag.early_reports_ignored": (
+        "早报地区的数据暂不计入：本季度尚未到报送期限",
+        "Early reports not counted yet: this quarter is not due",
+    ),
+    "flag.judged_on_total": ("依据全辖区合计", "Judged on the jurisdiction's own total"),
+    "flag.total_and_rollup_differ": (
+        "全辖区合计与下级汇总相差超过5%",
+        "The jurisdiction's total and the roll-up differ by more than 5 %",
+    ),
+    "flag.carried_forward": (
+        "部分地区未报，沿用其最近一次上报的数值（不超过4个季度）",
+        "Some regions did not report: their last figure (at most 4 quarters old) is carried "
+        "forward",
+    ),
+    "flag.baseline_from_first_report": (
+        "基期值取自期内第一次上报的数值",
+        "Baseline taken from the first report in the window",
+    ),
+    "flag.missed_cycle": (
+        "已有周期未达标，该周期的结论为最终结论",
+        "A cycle was missed; that cycle's verdict is final",
+    ),
+    "col.flags": ("说明", "Notes"),
+    "col.verified": ("核实", "Checked"),
+    "verified.no": ("未核实", "Unverified"),
+    "goal.unverified": (
+        "未核实：本目标的数值尚未与公开发布的文本核对，核对前请勿引用。{reason}",
+        "Unverified until checked against the published text; do not quote it before. {reason}",
+    ),
+    "catalogue.unverified": (
+        "未核实：{goal}（{id}）的数值尚未与公开发布的文本核对。{reason}",
+        "Unverified: {goal} ({id}) is not yet checked against the published text. {reason}",
+    ),
+    "goal.follows": ("本目标为第{stage}阶段，接续：", "This goal is stage {stage}, following: "),
+    "goal.baseline": (
+        "基期值：{value}（{date}；来源：{source}）",
+        "Baseline: {value} ({date}; source: {source})",
+    ),
+    "goal.hold": ("须在期内每个季度保持", "Must hold in every quarter of the window"),
+    "overview.pin": ("置顶重点目标", "Pin the headline goals"),
+    "overview.pin.help": (
+        "把重点目标（客户首先点名的目标在前）放在表格最上方。",
+        "Put the headline goals (those the client named first at the top) above the others.",
+    ),
+    "col.pinned": ("重点", "Headline"),
 }
+
+_ZH_NUMERALS = "零一二三四五六七八九十"
 
 
 def status_label(status: str, lang: Lang = "zh") -> str:
     return t(f"status.{status}", lang)
+
+
+def verdict_label(status: str, provisional: bool | None, lang: Lang = "zh") -> str:
+    """A status as a planner reads it: ``进度正常（暂定）`` while the deadline quarter is not
+    due yet (the engine's ``provisional``), the plain label otherwise."""
+    label = status_label(status, lang)
+    return t("verdict.provisional", lang, label=label) if provisional else label
+
+
+def flag_text(code: str, lang: Lang = "zh") -> str:
+    """The engine's machine code (``early_reports_ignored``, …) in words; a code not yet
+    described here shows as itself rather than vanishing."""
+    key = f"flag.{code}"
+    return t(key, lang) if key in STRINGS else code
+
+
+def flags_text(codes: list[str] | None, lang: Lang = "zh") -> str:
+    """Several flags in words, joined the language's way."""
+    return ("；" if lang == "zh" else "; ").join(flag_text(c, lang) for c in codes or [])
+
+
+def stage_number(stage: int, lang: Lang = "zh") -> str:
+    """二 for stage 2 in Chinese (up to 十), 2 in English."""
+    return _ZH_NUMERALS[stage] if lang == "zh" and 0 < stage <= 10 else str(stage)
 
 
 def t(key: str, lang: Lang = "zh", **values: object) -> str:

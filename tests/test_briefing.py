@@ -13,7 +13,7 @@ from etl.build import SAMPLE_AS_OF
 from etl.load import reference
 from service import api as service
 from target_monitor.briefing import BriefingSummary, build_briefing, goal_name
-from target_monitor.i18n import status_label
+from target_monitor.i18n import status_label, verdict_label
 
 pytestmark = pytest.mark.slow
 ATTENTION = ("off_track", "at_risk")
@@ -73,13 +73,16 @@ def test_every_headline_goal_has_the_engines_status(
     catalogue = reference().catalogue
     headline = status.filter(pl.col("headline"))
     expected = list(zip(headline["target_id"], headline["status"], strict=True))
+    provisional = headline["provisional"].to_list()
     assert [(g.target_id, g.status) for g in built.headline] == expected
     summary = "".join(_pages(built.path)[1 : 1 + built.summary_pages])
     # A table row's number and its status cell share a line (both centred in the row).
     rows = dict(re.findall(r"^ *(\d+) .*? (\S+)$", summary, re.M))
     assert list(rows) == [str(i) for i in range(1, len(expected) + 1)]
-    for i, (target_id, state) in enumerate(expected, start=1):
-        assert rows[str(i)] == status_label(state), (i, target_id)
+    for i, ((target_id, state), early) in enumerate(
+        zip(expected, provisional, strict=True), start=1
+    ):
+        assert rows[str(i)] == verdict_label(state, early), (i, target_id)
         assert goal_name(catalogue, target_id)[:8] in _squash(summary)
 
 
