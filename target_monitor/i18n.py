@@ -468,8 +468,16 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Baseline taken from the first report in the window",
     ),
     "flag.missed_cycle": (
-        "已有周期未达标，该周期的结论为最终结论",
-        "A cycle was missed; that cycle's verdict is final",
+        "有周期未达标：该周期的结论为定论，之后的数字不能补回",
+        "A cycle was missed: that cycle's verdict is final; later figures cannot make it up",
+    ),
+    "flag.unreported_cycle": (
+        "有周期到截止时仍没有数据",
+        "A cycle had no report by the deadline",
+    ),
+    "flag.held_level_broken": (
+        "有季度未保持规定水平（须在期内每个季度保持）",
+        "The level was not held in some quarter (it must hold in every quarter)",
     ),
     "col.flags": ("说明", "Notes"),
     "col.verified": ("核实", "Checked"),

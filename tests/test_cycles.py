@@ -204,6 +204,6 @@ def test_a_unit_goal_within_the_year_is_judged_by_the_share_on_pace() -> None:
     # one unit of two on pace in 2014Q3: R = 50 / 100 = 0.5 < 0.60 → off track; 3 of 4: at risk
     goal = Goal("smes", "per_unit", ">=", 100, Q(2013, 1), Q(2015, 4), yearly=True)
     j = judge(goal, [(Q(2013, 4), 100.0), (Q(2014, 3), 50.0)], Q(2014, 3))
-    assert (j.status, j.ratio) == ("off_track", approx(0.5))
+    assert j.status == "off_track" and j.ratio == approx(0.5)
     j = judge(goal, [(Q(2013, 4), 100.0), (Q(2014, 3), 75.0)], Q(2014, 3))
-    assert (j.status, j.ratio) == ("at_risk", approx(0.75))
+    assert j.status == "at_risk" and j.ratio == approx(0.75)
