@@ -247,10 +247,13 @@ def region_view(
 
 
 @st.cache_resource(show_spinner=False)
+def _region_names() -> dict[str, str]:
+    return {region.code: region.name for region in reversed(ref().regions)}
+
+
 def region_names() -> dict[str, str]:
-    """Region and registered unit code → name."""
-    names = {region.code: region.name for region in reversed(ref().regions)}
-    return {**names, **_unit_names(str(db()), version())}
+    """Region and registered unit code → name (the units of this warehouse, at its version)."""
+    return {**_region_names(), **_unit_names(str(db()), version())}
 
 
 @st.cache_data(show_spinner=False)
