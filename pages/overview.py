@@ -155,6 +155,7 @@ with left:
             t("col.status", lang): st.column_config.TextColumn(
                 t("col.status", lang), help=t("verdict.provisional.help", lang)
             ),
+            t("col.flags", lang): st.column_config.TextColumn(t("col.flags", lang), width="medium"),
         },
     )
     picked = selection.selection.rows if selection else []

@@ -511,11 +511,17 @@ def status_label(status: str, lang: Lang = "zh") -> str:
     return t(f"status.{status}", lang)
 
 
+NO_VERDICT = frozenset({"not_started", "insufficient_data"})  # nothing judged: nothing to mark
+
+
 def verdict_label(status: str, provisional: bool | None, lang: Lang = "zh") -> str:
     """A status as a planner reads it: ``进度正常（暂定）`` while the deadline quarter is not
-    due yet (the engine's ``provisional``), the plain label otherwise."""
+    due yet (the engine's ``provisional``), the plain label otherwise.  "Not started" and
+    "insufficient data" are no verdict, so they are never marked."""
     label = status_label(status, lang)
-    return t("verdict.provisional", lang, label=label) if provisional else label
+    if not provisional or status in NO_VERDICT:
+        return label
+    return t("verdict.provisional", lang, label=label)
 
 
 def flag_text(code: str, lang: Lang = "zh") -> str:

@@ -38,7 +38,7 @@ from model.catalogue import Catalogue
 from model.periods import Quarter
 from target_monitor import export
 from target_monitor.briefing import build_briefing
-from target_monitor.i18n import flag_text, flags_text
+from target_monitor.i18n import flag_text, flags_text, status_label, verdict_label
 from target_monitor.pinned import CLIENT_FIRST, pinned_goals
 from tests.test_pages import open_page
 from tests.warehouses import copy_warehouse
@@ -315,3 +315,10 @@ def test_a_flag_without_words_shows_as_its_code() -> None:
     assert flag_text("something_new") == "something_new"
     assert flags_text(["judged_on_total", "something_new"]) == "依据全辖区合计；something_new"
     assert flags_text(["judged_on_total"], "en") == "Judged on the jurisdiction's own total"
+
+
+@pytest.mark.parametrize("status", ["not_started", "insufficient_data"])
+def test_no_verdict_is_never_marked_provisional(status: str) -> None:
+    assert verdict_label(status, True) == status_label(status)
+    assert verdict_label("at_risk", True, "en") == "At risk (provisional)"
+    assert verdict_label("achieved", False) == "已实现"
