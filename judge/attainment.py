@@ -63,6 +63,8 @@ class Goal:
     cumulative: bool = False  # a running total of a non-negative flow over the window
     cycle: int = 1  # with yearly: a cycle's length in years (biennial: 2), from start's year
     hold: bool = False  # a level to be held in every quarter of the window (保持…以上)
+    staged: bool = False  # a later stage (catalogue follows): baseline = the earlier stage's end
+    baseline_note: str | None = None  # how the baseline was found: a machine code for notes
     short: tuple[tuple[int, tuple[str, ...]], ...] = ()  # per-unit goals: units short by quarter
 
 
@@ -261,7 +263,7 @@ def _judge_in_progress(
         judgement.status = "achieved"
         judgement.required_rate = 0.0
         return judgement
-    if goal.baseline_at is not None and latest_q <= goal.baseline_at:
+    if goal.staged and goal.baseline_at is not None and latest_q <= goal.baseline_at:
         # a later stage of a staged goal: it starts where the earlier stage ends
         judgement.status = "not_started"
         judgement.notes.append("the earlier stage is still running")

@@ -142,16 +142,39 @@ def _goal_series(ctx: _Context, target: Target) -> tuple[Goal, list[tuple[int, f
         cycle=cycle,
         hold=target.hold,
     )
+    return _with_baseline(goal, target, catalogue, raw, flow), sorted(raw.items()), level, basis
+
+
+def _with_baseline(
+    goal: Goal, target: Target, catalogue: Catalogue, raw: dict[int, float], flow: bool
+) -> Goal:
+    """Where the trajectory starts (issue 12, rules 1 and 2): a later stage from its earlier
+    stage's value at that stage's deadline; else the catalogue's baseline at its date; else a
+    stock or a share from the value observed at the window's first quarter (or the first report
+    after it: ``baseline_from_first_report``), never from 0.  Flows and relational, recurring and
+    milestone goals start from 0."""
     predecessor = _predecessor(target, catalogue)
     if predecessor is not None and not goal.yearly:
-        goal = replace(
+        return replace(
             goal,
             baseline=float(predecessor.value or 0),
             baseline_at=Quarter.of(predecessor.deadline).ordinal,
+            staged=True,
         )
-    elif target.baseline is not None:
-        goal = replace(goal, baseline=float(target.baseline.value))
-    return goal, sorted(raw.items()), level, basis
+    if target.baseline is not None:
+        at = Quarter.of(target.baseline.date).ordinal
+        return replace(goal, baseline=float(target.baseline.value), baseline_at=min(at, goal.start))
+    series = KINDS[target.kind].series
+    judging = KINDS[target.kind].judging
+    observed = not (
+        flow or goal.yearly or series.against_reference or judging.progress == "on_time"
+    )
+    first = [q for q in sorted(raw) if q >= goal.start]
+    if not observed or not first:
+        return goal
+    q0 = first[0]
+    note = "baseline_from_first_report" if q0 > goal.start else "baseline_observed"
+    return replace(goal, baseline=raw[q0], baseline_at=q0, baseline_note=note)
 
 
 def _running(

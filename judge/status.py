@@ -280,6 +280,8 @@ def _row(
     gaps = {q: g for q, g in basis.gaps().items() if q <= last}
     latest_gap = gaps[max(gaps)] if gaps else None
     flags = [*judged.flags, *j.flags]  # the judgement's own codes (missed_cycle, …)
+    if goal.baseline_note == "baseline_from_first_report" and j.actual is not None:
+        flags.append("baseline_from_first_report")
     if any(abs(g) > GAP_WARNING for g in gaps.values()):
         flags.append("total_and_rollup_differ")
     return (

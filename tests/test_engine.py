@@ -356,12 +356,17 @@ def test_second_stage_starts_where_the_first_ends(providers_db: Path) -> None:
 
 def test_first_stage_in_progress(providers_db: Path) -> None:
     first = row(evaluate(providers_db, dt.date(2018, 7, 20)), "gdcentre-providers-2018")
-    # 0 at 2016Q4 → 5,000 at 2018Q4; 2018Q2 is 6 of 8 quarters: planned 3,750
-    assert first["planned"] == approx(3_750.0)
+    # a stock starts from its observed value, never from 0 (issue 12, rule 2): 2,000 at the
+    # window's first quarter 2017Q1 → 5,000 at 2018Q4 (7 quarters); 2018Q2 is 5 in:
+    # planned 2,000 + 3,000 × 5/7 = 4,142.857
+    assert first["planned"] == approx(4_142.857143)
     assert first["actual"] == approx(4_000.0)
-    # baseline 0: linear form, R = (4,000/6)/(5,000/8) = 666.667/625 = 1.066667 -> on track
-    assert first["ratio"] == approx(1.066667)
+    assert first["attainment"] == approx(0.965517)  # 4,000 / 4,142.857
+    # a level from a positive baseline: CAGR form; observed (4,000/2,000)^(1/5) − 1 = 0.148698,
+    # required (5,000/2,000)^(1/7) − 1 = 0.139852: R = 1.063253 -> on track
+    assert first["ratio"] == approx(1.063253)
     assert first["status"] == "on_track"
+    assert first["flags"] == []  # observed at the window's first quarter, not a later report
     # slope of 2,700, 3,100, 3,600, 4,000: Σxy = 975 + 125 + 125 + 975 = 2,200, ÷ 5 = 440;
     # projected 4,000 + 440 × 2 = 4,880; required (5,000 − 4,000)/2 = 500
     assert first["projected"] == approx(4_880.0)

@@ -55,6 +55,7 @@ Row = tuple[str, str, str, float]
 
 EARLY = "早报地区的数据暂不计入：本季度尚未到报送期限"
 ON_TOTAL = "依据全辖区合计"
+FIRST_REPORT = "基期值取自期内第一次上报的数值"
 PROVISIONAL_HELP = "暂定：期限所在季度尚未到报送期限（季度结束后15天），结论仍可能改变。"
 
 
@@ -119,7 +120,8 @@ def test_overview_final_verdict_on_a_total(small_db: Path, catalogue: Catalogue)
     at = open_page(small_db, as_of="2018-01-20")
     row = _overview_row(at, catalogue, QD_AREA)
     assert row["状态"] == "未实现"  # the deadline quarter is due: final, no （暂定）
-    assert row["说明"] == ON_TOTAL
+    # on the city's total; the trajectory starts from the first report (2016Q4, no baseline)
+    assert row["说明"] == f"{ON_TOTAL}；{FIRST_REPORT}"
 
 
 def test_overview_table_export_keeps_the_marks(small_db: Path, catalogue: Catalogue) -> None:
@@ -150,9 +152,13 @@ def test_goal_page_in_english(small_db: Path) -> None:
 
 
 def test_goal_page_on_a_total_then_final(small_db: Path) -> None:
+    # 2017-01-20: one figure (8,940,000 at 2016Q4, the first report, where the trajectory
+    # starts): no progress to measure yet; 2017-10-20: still 8,940,000 at 2017Q3, R = 0
     at = open_page(small_db, "pages/goal.py", target=QD_AREA, as_of="2017-01-20")
-    assert any(">存在风险（暂定）</span>" in m.value for m in at.markdown)
+    assert any(">数据不足</span>" in m.value for m in at.markdown)
     assert ON_TOTAL in [c.value for c in at.caption]
+    at = open_page(small_db, "pages/goal.py", target=QD_AREA, as_of="2017-10-20")
+    assert any(">进度滞后（暂定）</span>" in m.value for m in at.markdown)
     at = open_page(small_db, "pages/goal.py", target=QD_AREA, as_of="2018-01-20")
     assert any(">未实现</span>" in m.value for m in at.markdown)
     assert PROVISIONAL_HELP not in [c.value for c in at.caption]

@@ -94,19 +94,27 @@ def test_qingdao_published_totals_replay_the_record_at_their_own_dates(
     before = _status(cli, qingdao_db, "--as-of", "2016-12-31")[QD_AREA]
     assert (before["status"], before["actual"]) == ("insufficient_data", None)
 
-    # 2017-01-20: 2016Q4's total, 8,940,000, loaded today but judged at its own date.  From 0 at
-    # 2012Q3 (the quarter before the start) to 12,000,000 at 2017Q4 is 21 quarters; 2016Q4 is 17
-    # in.  R = (8,940,000 / 17) / (12,000,000 / 21) = 187.74 / 204 = 0.92029: at risk (0.6 ≤ R
-    # < 0.95).  A stock on the jurisdiction's own total is complete for its quarter.
+    # 2017-01-20: 2016Q4's total, 8,940,000, loaded today but judged at its own date.  The
+    # document gives no base area, so the trajectory starts from the first report (issue 12,
+    # rule 2): one figure measures no progress yet
     mid = _status(cli, qingdao_db, "--as-of", "2017-01-20")[QD_AREA]
-    assert mid["status"] == "at_risk"
-    assert mid["actual"] == approx(8_940_000)
-    assert mid["ratio"] == approx(8.94 * 21 / (17 * 12))
+    assert mid["status"] == "insufficient_data"
+    assert (mid["actual"], mid["planned"], mid["ratio"]) == (
+        approx(8_940_000),
+        approx(8_940_000),
+        None,
+    )
     assert mid["latest_period"] == "2016Q4"
     assert mid["basis"] == "total"
-    assert mid["notes"] == ["judged_on_total"]
+    assert mid["notes"] == ["judged_on_total", "baseline_from_first_report"]
     assert mid["provisional"] is True  # the deadline quarter (2017Q4) is due on 2018-01-15
     assert mid["as_of"] == "2017-01-20"
+
+    # 2017-10-20: 2017Q3's total is the same 8,940,000: no growth in three quarters, R = 0, off
+    # track; planned 8,940,000 + 3,060,000 × 3/4 = 11,235,000 (2016Q4 → 2017Q4: 4 quarters)
+    late = _status(cli, qingdao_db, "--as-of", "2017-10-20")[QD_AREA]
+    assert (late["status"], late["ratio"]) == ("off_track", approx(0.0))
+    assert late["planned"] == approx(11_235_000)
 
     # 2018-01-20: the deadline quarter is due; the last figure by the deadline is 2017Q3's
     # 8,940,000 < 12,000,000: missed, as the published record says (894万 in use of 1,200万)
