@@ -64,19 +64,25 @@ def as_of_max() -> dt.date:
     return clock.today() + dt.timedelta(days=366)
 
 
-def _as_of_from_url() -> tuple[dt.date, str | None]:
-    """The as-of date the URL asks for, clamped into the offered range, and what was wrong with
-    the URL's value (``"invalid"``, ``"range"``) if anything: a crafted link never fails."""
-    raw = st.query_params.get("as_of")
-    default = _default_as_of(str(db()), version())
+def _date_from_url(name: str, low: dt.date, high: dt.date) -> tuple[dt.date | None, str | None]:
+    """The date URL parameter ``name`` asks for, clamped into [low, high], and what was wrong
+    with it (``"invalid"``, ``"range"``) if anything; None when the URL has none or no date."""
+    raw = st.query_params.get(name)
     if not raw:
-        return default, None
+        return None, None
     try:
         day = dt.date.fromisoformat(raw)
     except ValueError:
-        return default, "invalid"
-    clamped = min(max(day, AS_OF_MIN), as_of_max())
+        return None, "invalid"
+    clamped = min(max(day, low), high)
     return clamped, None if clamped == day else "range"
+
+
+def _as_of_from_url() -> tuple[dt.date, str | None]:
+    """The as-of date the URL asks for, clamped into the offered range, and what was wrong with
+    the URL's value (``"invalid"``, ``"range"``) if anything: a crafted link never fails."""
+    day, problem = _date_from_url("as_of", AS_OF_MIN, as_of_max())
+    return (day or _default_as_of(str(db()), version())), problem
 
 
 def as_of() -> dt.date:
@@ -87,15 +93,10 @@ def as_of() -> dt.date:
 def _known_on_from_url() -> tuple[dt.date | None, str | None]:
     """The knowledge date the URL asks for (None: everything known now), and what was wrong
     with it, if anything (``"invalid"``; a future date is today)."""
-    raw = st.query_params.get("known_on")
-    default = _default_known_on(str(db()), version())
-    if not raw:
-        return default, None
-    try:
-        day = dt.date.fromisoformat(raw)
-    except ValueError:
-        return default, "invalid"
-    return min(max(day, AS_OF_MIN), clock.today()), None
+    day, problem = _date_from_url("known_on", AS_OF_MIN, clock.today())
+    if day is None:
+        return _default_known_on(str(db()), version()), problem
+    return day, None  # out of range is clamped without a notice
 
 
 def known_on() -> dt.date | None:

@@ -25,15 +25,11 @@ from model import clock, paths
 from model.periods import Quarter
 from service import api as service
 from tests.cli_runner import Cli
+from tests.test_engine import GD_REPORTERS
 
 QD_AREA = "qd46-incubator-area-2017"  # 孵化面积 ≥ 12,000,000 m², 2012-11-08 … 2017-11-07
 PLATFORMS = "gd624-demo-platforms-provincial-2015"  # 500 provincial demonstration platforms
 PLAT = "demo_platforms_provincial"  # a flow reported by Guangdong's 22 city-level regions
-GD_REPORTERS = (
-    "440100", "440200", "440300", "440400", "440500", "440600", "440606", "440700", "440800",
-    "440900", "441200", "441300", "441400", "441500", "441600", "441700", "441800", "441900",
-    "442000", "445100", "445200", "445300",
-)  # fmt: skip
 
 
 def approx(value: float) -> object:

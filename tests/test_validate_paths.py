@@ -213,6 +213,8 @@ class _Reader:
         if _blank(text):
             row.fire("region-missing", "region_code")
             return
+        code: str | None
+        rule: str | None
         if is_unit_code(str(text).strip()):  # a registered unit's code, in the same column
             code, rule = str(text).strip(), None
         else:

@@ -215,8 +215,7 @@ def check_regions_in_time(sheet: Sheet, codes: Codes, periods: Periods) -> Regio
         scope, totals = ctx.scope, ctx.jurisdiction_codes
         for rule, is_total in (("region-out-of-scope", False), ("total-out-of-scope", True)):
             outside = [
-                c is not None and c not in scope and (c in totals) == is_total
-                for c in codes.final
+                c is not None and c not in scope and (c in totals) == is_total for c in codes.final
             ]
             out.fire(
                 rule,
