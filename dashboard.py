@@ -89,7 +89,7 @@ with ui.boundary():
             if pinned:
                 picked = st.date_input(
                     t("knownon.label", lang),
-                    value=known or min(ui.as_of(), ui.today()),
+                    value=min(known or ui.as_of(), ui.today()),
                     min_value=ui.AS_OF_MIN,
                     max_value=ui.today(),
                     help=t("knownon.help", lang),

@@ -401,7 +401,7 @@ def _judge_cycles(
         judgement.status = "on_track"  # this cycle is met so far; the goal runs to its deadline
         judgement.required_rate = 0.0 if goal.flow else None
         return judgement
-    if goal.flow or goal.kind == "per_unit":
+    if goal.flow or KINDS[goal.kind].series.each_unit:
         # within the cycle: a flow against its pro-rata plan; a goal on each unit by the share
         # of units on pace (each unit's year to date pro rata)
         planned = judgement.planned

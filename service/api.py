@@ -44,10 +44,11 @@ def default_as_of(db: Path) -> dt.date:
     return dt.date.fromisoformat(value) if value else clock.today()
 
 
-def default_known_on(db: Path) -> dt.date | None:
+def default_known_on(db: Path, as_of: dt.date) -> dt.date | None:
     """The default knowledge date: everything known now (None), except on the bundled sample,
-    whose "now" is its own date (its batches are stamped as if submitted over 2011-2021)."""
-    return default_as_of(db) if is_sample(db) else None
+    whose batches are stamped as if submitted over 2011-2021: there the evaluation date is also
+    the knowledge date (what had been reported by then)."""
+    return as_of if is_sample(db) else None
 
 
 def goal_status(

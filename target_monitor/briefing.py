@@ -299,7 +299,7 @@ def build_briefing(
     if document is not None and document not in {d.id for d in catalogue.documents}:
         raise ValueError(f"未知文件 unknown document: {document}")
     day, sample = as_of or service.default_as_of(db), service.is_sample(db)
-    known = known_on or service.default_known_on(db) or clock.today()
+    known = known_on or service.default_known_on(db, day) or clock.today()
     status = service.goal_status(
         db, catalogue=catalogue, regions=ref.regions, as_of=day, known_on=known
     )

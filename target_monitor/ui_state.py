@@ -95,7 +95,7 @@ def _known_on_from_url() -> tuple[dt.date | None, str | None]:
     with it, if anything (``"invalid"``; a future date is today)."""
     day, problem = _date_from_url("known_on", AS_OF_MIN, clock.today())
     if day is None:
-        return _default_known_on(str(db()), version()), problem
+        return _default_known_on(str(db()), version(), as_of()), problem
     return day, None  # out of range is clamped without a notice
 
 
@@ -112,9 +112,9 @@ def known_on_pinned() -> bool:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _default_known_on(db_path: str, version: Version) -> dt.date | None:
+def _default_known_on(db_path: str, version: Version, day: dt.date) -> dt.date | None:
     del version
-    return service.default_known_on(Path(db_path))
+    return service.default_known_on(Path(db_path), day)
 
 
 def shown_value(raw: str) -> str:

@@ -36,6 +36,7 @@ from model.periods import Quarter, quarters_between
 from service import api as service
 from target_monitor.charts import format_number
 from target_monitor.i18n import t
+from target_monitor.pinned import pinned_goals
 from tests.checkout import wait_healthy
 from warehouse import accounts, queries, throttle
 from warehouse.connect import connect
@@ -332,15 +333,19 @@ def test_a_row_of_the_overview_opens_that_goal(
     order = service.goal_status(
         warehouse_copy, catalogue=ref.catalogue, regions=ref.regions, as_of=SAMPLE_AS_OF
     )["target_id"].to_list()
+    # the overview lists the pinned headline goals first, then the rest in catalogue order
+    pinned = pinned_goals(ref.catalogue)
+    shown = sorted(order, key=lambda x: pinned.index(x) if x in pinned else len(pinned))
     row = 3
-    target_id = order[row]
+    target_id = shown[row]
     target = ref.catalogue.target(target_id)
 
     page.goto(server + "/")
     expect(title(page)).to_have_text("目标总览")
     settle(page)
     table = grid_with_column(page, t("col.goal_name"))
-    expect(table.locator(f'td[data-testid="glide-cell-1-{row}"]')).to_have_text(
+    # column 1 is the pin (置顶), column 2 the goal's name
+    expect(table.locator(f'td[data-testid="glide-cell-2-{row}"]')).to_have_text(
         goal_name(ref.catalogue, target_id)
     )
     box = table.get_by_test_id("data-grid-canvas").bounding_box()

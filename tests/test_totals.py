@@ -169,6 +169,13 @@ def test_a_province_total_stands_for_its_quarter_beside_the_roll_up(fresh_db: Pa
         "相差 -16.7%"
     )
 
+    # the cities' 2014Q3 arriving after the province's total: compared with it on the way in
+    # (广州 15, the rest 0: the roll-up equals the total, so no warning), and committed
+    cities_q3 = [(c, PLAT, "2014Q3", 15.0 if c == "440100" else 0.0) for c in GD_REPORTERS]
+    late = _load_rows(fresh_db, cities_q3, dt.datetime(2014, 10, 12, 1), "c3.csv")
+    assert late.status == "committed"
+    assert [i.rule for i in late.issues if i.rule == "total-rollup-gap"] == []
+
     ref = reference()
     status = service.goal_status(
         fresh_db, catalogue=ref.catalogue, regions=ref.regions, as_of=dt.date(2014, 10, 20)
@@ -178,9 +185,10 @@ def test_a_province_total_stands_for_its_quarter_beside_the_roll_up(fresh_db: Pa
     assert row["actual"] == approx(47.0)
     assert row["basis"] == "mixed"
     assert row["flags"] == ["total_and_rollup_differ"]
-    assert row["total_gap"] == approx(-1 / 6)
+    assert row["total_gap"] == approx(0.0)  # the latest quarter with both, 2014Q3; 2014Q1 flags
     # completeness over 2011Q1…2014Q3 (15 quarters × 22 reporters = 330 expected): 2014Q1 and
-    # 2014Q3 complete on the totals, 2014Q2 from the 22 cities: 66 ÷ 330 = 0.2
+    # 2014Q3 complete on the totals, 2014Q2 from the 22 cities: 66 ÷ 330 = 0.2 (2014Q3 has both:
+    # the total stands for it)
     assert (row["reports_received"], row["reports_expected"]) == (66, 330)
     assert row["completeness"] == approx(0.2)
 
@@ -199,7 +207,7 @@ def test_a_province_total_stands_for_its_quarter_beside_the_roll_up(fresh_db: Pa
     assert shown["2014Q1"][:3] == ("total", 12.0, 10.0)
     assert shown["2014Q1"][3] == approx(-1 / 6)
     assert shown["2014Q2"] == ("rollup", None, None, None)
-    assert shown["2014Q3"] == ("total", 15.0, None, None)
+    assert shown["2014Q3"] == ("total", 15.0, 15.0, 0.0)  # both, no gap
 
 
 def test_the_goal_and_reporting_pages_show_total_and_roll_up_side_by_side(

@@ -299,12 +299,12 @@ def has_reports(
     con: duckdb.DuckDBPyConnection, *, region_codes: list[str], periods: list[str]
 ) -> bool:
     """Whether any report of these regions for these quarters is stored."""
-    row = con.execute(
+    rows = con.execute(  # fetchall: a result left unread would hold the connection
         """
         SELECT EXISTS (SELECT 1 FROM reports
                        WHERE list_contains($codes, region_code)
                          AND list_contains($periods, period))
         """,
         {"codes": region_codes, "periods": periods},
-    ).fetchone()
-    return bool(row and row[0])
+    ).fetchall()
+    return bool(rows and rows[0][0])

@@ -188,7 +188,7 @@ def _status(args: argparse.Namespace) -> int:
     check_warehouse(args.db)
     ref = reference()
     as_of = args.as_of or service.default_as_of(args.db)
-    known_on = args.known_on or service.default_known_on(args.db) or clock.today()
+    known_on = args.known_on or service.default_known_on(args.db, as_of) or clock.today()
     known = {r.code for r in ref.regions} | {u.code for u in register_of(args.db, ref)}  # units
     if args.region is not None and args.region not in known:
         print(f"✗ 未知地区代码 unknown region code: {args.region}", file=sys.stderr)
