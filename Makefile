@@ -38,7 +38,7 @@ check: sync
 
 test: lint
 	$(BIN)/target-monitor check-targets
-	$(BIN)/pytest -n 3
+	$(BIN)/pytest -n 3 --dist loadgroup
 
 bench: sync
 	$(BIN)/python bench/load.py

@@ -26,7 +26,7 @@ from warehouse.connect import connect
 
 __all__ = ["browser", "page", "server", "warehouse_copy"]  # fixtures, used by name
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("servers-b")]  # see test_start.py
 
 
 def test_a_far_corner_workbook_is_refused_and_the_server_keeps_serving(

@@ -34,6 +34,7 @@ from warehouse import queries
 from warehouse.connect import connect
 
 README = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+pytestmark = pytest.mark.xdist_group("servers-a")  # see tests/test_start.py
 FENCE = re.compile(r"^(?P<indent>[ \t]*)```sh\n(?P<body>.*?)^(?P=indent)```", re.M | re.S)
 NO_SYNC = "UV=/bin/true"
 

@@ -27,7 +27,9 @@ from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, _copy_warehous
 from warehouse import accounts, queries
 from warehouse.connect import connect
 
-pytestmark = pytest.mark.browser
+# servers and Chromium run one test at a time per group (make test: --dist loadgroup): two
+# groups of them beside the rest, not three at once on two cores
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("servers-a")]
 
 FIRST_START_MS = 300_000  # the sample build (tens of seconds on a busy 2-core machine) and a render
 SESSIONS = 8
