@@ -1,6 +1,9 @@
 # Two commands do all set-up (see README):  make run   |   make test
 # Each one creates or updates .venv from uv.lock first.
 PYTHON ?= python3
+# e.g. PYTEST_ARGS="-n 3 --dist loadgroup" for parallel workers (see docs/benchmarks.md); the
+# default is one process: the server and Chromium tests time out when they share two cores
+PYTEST_ARGS ?=
 UV_VERSION := 0.13.9
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
@@ -38,7 +41,7 @@ check: sync
 
 test: lint
 	$(BIN)/target-monitor check-targets
-	$(BIN)/pytest -n 3 --dist loadgroup
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: sync
 	$(BIN)/python bench/load.py
